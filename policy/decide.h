@@ -52,6 +52,7 @@ struct nbg_proven_key {
 /* The facts of one attempt, gathered by the caller. */
 struct nbg_facts {
 	const char *user;		/* PAM_USER; required */
+	int64_t uid;			/* the account's uid from NSS; -1 = does not resolve */
 	const char *service;		/* PAM_SERVICE; may be NULL */
 	enum nbg_phase phase;
 	const char *rhost;		/* PAM_RHOST as given; may be NULL */

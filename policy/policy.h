@@ -76,6 +76,37 @@ struct nbg_fallback_account {
 	struct nbg_origin origin;
 };
 
+/* `nexusbg sync`: where and how the role document is fetched. */
+struct nbg_sync_settings {
+	char *url;			/* https:// only; NULL = not configured */
+	struct nbg_origin url_origin;
+	char *ca_file;			/* NULL = system trust store */
+	char *client_cert;		/* PEM; NULL = no mutual TLS */
+	char *client_key;		/* PEM */
+	char *token_file;		/* bearer token, root-only file; NULL = none */
+	char *proxy;			/* NULL = no proxy (proxy env vars are ignored) */
+	int64_t connect_timeout;	/* seconds, default 10 */
+	int64_t timeout;		/* seconds, whole transfer, default 60 */
+	uint64_t max_bytes;		/* body limit, default 32 MiB, <= NBG_DOC_MAX_BYTES */
+	unsigned retries;		/* extra attempts on connection errors and 5xx, default 4 */
+	char *cache_dir;		/* state file and cache backups; default dirname(role_table) */
+};
+
+enum nbg_accounts_mode {
+	NBG_ACCOUNTS_NONE = 0,		/* accounts are provisioned by other means */
+	NBG_ACCOUNTS_EXTRAUSERS,	/* write libnss-extrausers files */
+};
+
+struct nbg_account_settings {
+	enum nbg_accounts_mode mode;
+	struct nbg_origin mode_origin;
+	char *extrausers_dir;		/* default /var/lib/extrausers */
+	char *shell;			/* default /bin/bash */
+	char *home_base;		/* default /home */
+	uint32_t gid;			/* primary group of synced users; default = uid_min */
+	bool has_gid;
+};
+
 struct nbg_denied_user {
 	char user[NBG_USER_MAX + 1];
 	struct nbg_origin origin;
@@ -120,6 +151,18 @@ struct nbg_policy {
 	char **ssh_services;		/* PAM services whose key comes from SSH_AUTH_INFO_0 */
 	size_t nssh_services;
 	struct nbg_origin ssh_services_origin;
+
+	/*
+	 * Role-table users must map to managed accounts: uid in [uid_min, uid_max].
+	 * uid 0 is never accepted for a role-table user, whatever the range.
+	 * has_uid_range false = no range check (accounts managed elsewhere).
+	 */
+	bool has_uid_range;
+	uint32_t uid_min, uid_max;
+	struct nbg_origin uid_range_origin;
+
+	struct nbg_sync_settings sync;
+	struct nbg_account_settings accounts;
 
 	/* private: storage for origin file names */
 	char **files;

@@ -56,6 +56,8 @@ static const struct {
 	[NBG_R_SESSION_RECORD_INVALID] = { "session-record-invalid",
 	    "no trustworthy session record matches the caller" },
 	[NBG_R_INTERNAL_ERROR] = { "internal-error", "an internal error; denied to fail closed" },
+	[NBG_R_ACCOUNT_NOT_MANAGED] = { "account-not-managed",
+	    "the login resolves to uid 0 or to a uid outside the policy's account_uid_range" },
 };
 
 const char *nbg_reason_str(enum nbg_reason r)

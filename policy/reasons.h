@@ -37,6 +37,7 @@ enum nbg_reason {
 	NBG_R_CAPABILITY_DENIED,	/* "capability-denied" */
 	NBG_R_SESSION_RECORD_INVALID,	/* "session-record-invalid" */
 	NBG_R_INTERNAL_ERROR,		/* "internal-error" */
+	NBG_R_ACCOUNT_NOT_MANAGED,	/* "account-not-managed" */
 	NBG_R__COUNT
 };
 
