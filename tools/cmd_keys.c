@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cmd_keys.c - `nexusbg keys USER`: sshd's AuthorizedKeysCommand.
+ *
+ * Prints the user's registered FIDO2 keys from the cached role table, each
+ * with `verify-required`, so sshd itself refuses a signature without the
+ * user-verification (PIN) flag; never `no-touch-required`, so touch is
+ * always required.  It prints the keys of users who are blocked, expired,
+ * on the local deny list or whose cache is past its age too: sshd then
+ * proves the real token holder signed, and the account phase refuses them
+ * with a reason-bearing audit record.  Nothing is printed for users the
+ * table does not know, when the policy or the cache is unusable or not
+ * trustworthy, or for an account that is root or outside the managed uid
+ * range.
+ *
+ * Runs as the unprivileged AuthorizedKeysCommandUser on every key offered:
+ * one policy parse, one mapped lookup, no network.
+ */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cli.h"
+#include "decide.h"
+#include "load.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nexusbg keys [--policy FILE] USER\n\n"
+	    "Print USER's registered FIDO2 public keys in authorized_keys form, each\n"
+	    "with the verify-required option, for sshd's AuthorizedKeysCommand:\n\n"
+	    "  AuthorizedKeysCommand /usr/bin/nexusbg keys %%u\n"
+	    "  AuthorizedKeysCommandUser nexusbg\n\n"
+	    "exit: 0 keys printed, 1 no keys for USER, 2 error (policy or cache unusable)\n");
+}
+
+int cmd_keys(int argc, char **argv)
+{
+	const char *policy_path = NULL, *user = NULL;
+	char err[NBG_ERR_LEN], b64[NBG_KEYBLOB_MAX * 2];
+	struct nbg_policy *p = NULL;
+	struct nbg_table *table = NULL;
+	struct nbg_table_state st;
+	struct nbg_user u;
+	struct passwd *pw;
+	unsigned printed = 0;
+	int i, r, ret = NBG_EXIT_ERROR;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return NBG_EXIT_OK;
+		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
+			policy_path = argv[++i];
+		} else if (argv[i][0] == '-' || user != NULL) {
+			usage(stderr);
+			return NBG_EXIT_ERROR;
+		} else {
+			user = argv[i];
+		}
+	}
+	if (user == NULL) {
+		usage(stderr);
+		return NBG_EXIT_ERROR;
+	}
+	if (!nbg_valid_username(user))
+		return NBG_EXIT_NO;	/* no table can hold such a name */
+	if (nbg_cli_load_policy("keys", policy_path, false, &p) != 0) {
+		syslog(LOG_AUTHPRIV | LOG_ERR, "nexusbg keys: policy unusable; no keys printed");
+		goto out;
+	}
+	nbg_cli_open_table(p, NULL, true, &table, &st, err);
+	if (st.status != NBG_TABLE_OK) {
+		nbg_cli_err("keys", "role table %s unusable: %s", p->role_table, err);
+		syslog(LOG_AUTHPRIV | LOG_ERR, "nexusbg keys: role table %s unusable: %s",
+		    p->role_table, err);
+		goto out;
+	}
+	if (p->fabric != NULL && strcmp(p->fabric, nbg_table_fabric(table)) != 0) {
+		nbg_cli_err("keys", "role table is for fabric %s, this device is in %s",
+		    nbg_table_fabric(table), p->fabric);
+		goto out;
+	}
+	r = nbg_table_find(table, user, &u, err);
+	if (r < 0) {
+		nbg_cli_err("keys", "role table lookup: %s", err);
+		goto out;
+	}
+	ret = NBG_EXIT_NO;
+	if (r == 0)
+		goto out;
+	/* Never hand sshd keys for root or an account outside the managed range. */
+	pw = getpwnam(user);
+	if (pw != NULL && (pw->pw_uid == 0 || (p->has_uid_range &&
+	    (pw->pw_uid < p->uid_min || pw->pw_uid > p->uid_max)))) {
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "nexusbg keys: %s resolves to uid %u, "
+		    "outside the managed range; no keys printed", user, (unsigned)pw->pw_uid);
+		goto out;
+	}
+	for (uint32_t k = 0; k < u.nkeys; k++) {
+		struct nbg_user_key key;
+
+		if (nbg_table_user_key(table, &u, k, &key, err) != 0) {
+			nbg_cli_err("keys", "role table: %s", err);
+			ret = NBG_EXIT_ERROR;
+			goto out;
+		}
+		if (!nbg_keytype_is_fido2(key.type) || !nbg_policy_key_type_allowed(p, key.type))
+			continue;
+		if (nbg_base64_encode(key.blob, key.blob_len, b64, sizeof(b64)) < 0)
+			continue;
+		printf("verify-required %s %s nexusbg:%s\n", nbg_keytype_name(key.type), b64,
+		    u.name);
+		printed++;
+	}
+	ret = printed > 0 ? NBG_EXIT_OK : NBG_EXIT_NO;
+out:
+	if (fflush(stdout) != 0)
+		ret = NBG_EXIT_ERROR;
+	nbg_table_free(table);
+	nbg_policy_free(p);
+	return ret;
+}
