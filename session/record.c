@@ -92,6 +92,11 @@ static bool valid_name(const char *s, size_t n)
 	return true;
 }
 
+bool nbg_record_valid_name(const char *s)
+{
+	return s != NULL && valid_name(s, strnlen(s, NAME_MAX_LEN + 1));
+}
+
 /* A login name: a name, optionally ending in '$' (as useradd allows). */
 static bool valid_user(const char *s, size_t n)
 {

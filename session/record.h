@@ -97,6 +97,12 @@ int nbg_record_remove(const char *dir, uint32_t sessionid, const char *ref, char
 int nbg_record_read(const char *dir, uint32_t sessionid, struct nbg_record *out, char *err,
     size_t errlen);
 
+/*
+ * A role or capability name as records hold them: 1..32 characters of
+ * [A-Za-z0-9_.-], not starting with '-' or '.'.
+ */
+bool nbg_record_valid_name(const char *s);
+
 /* Is R a record the reader would accept?  0 or -EINVAL. */
 int nbg_record_validate(const struct nbg_record *r, char *err, size_t errlen);
 
