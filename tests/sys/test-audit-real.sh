@@ -27,6 +27,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${NBG_BUILDDIR:-$here/../../build}
 AUDIT_WRITE=${NBG_AUDIT_WRITE:-$build/tests/sys/audit-write}
 SYSLOG_SINK=${NBG_SYSLOG_SINK:-$build/tests/sys/syslog-sink}
+# In a sanitizer build, a finding must not pass for "denied" (exit 1).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=86}
 
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root (starts auditd)"
