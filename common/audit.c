@@ -316,7 +316,7 @@ static void to_syslog(const struct nbg_audit_event *ev, const char *why, const c
 	    tname != NULL ? tname : "?", line);
 }
 
-/* Kernel without audit, or not in the initial user namespace. */
+/* audit_open(): kernel without audit, or not in the initial user namespace. */
 static bool audit_absent(int e)
 {
 	return e == EINVAL || e == EPROTONOSUPPORT || e == EAFNOSUPPORT || e == ECONNREFUSED;
@@ -349,10 +349,8 @@ enum nbg_audit_result nbg_audit_log(const struct nbg_audit_event *ev, char *err,
 		e = errno;
 		snprintf(why, sizeof(why), "audit_open: %s", strerror(e));
 		to_syslog(ev, why, text);
-		if (audit_absent(e))
-			res = NBG_AUDIT_SYSLOG;
-		else
-			set_err(err, errlen, "%s (record sent to syslog: %.160s)", why, text);
+		res = audit_absent(e) ? NBG_AUDIT_SYSLOG : NBG_AUDIT_FAILED;
+		set_err(err, errlen, "%s (record sent to syslog: %.160s)", why, text);
 		goto out;
 	}
 	errno = 0;
@@ -367,10 +365,8 @@ enum nbg_audit_result nbg_audit_log(const struct nbg_audit_event *ev, char *err,
 	    e != 0 ? strerror(e) : "unknown error");
 	to_syslog(ev, why, text);
 	/* EPERM: no CAP_AUDIT_WRITE; ECONNREFUSED: not the initial user namespace. */
-	if (e == EPERM || audit_absent(e))
-		res = NBG_AUDIT_SYSLOG;
-	else
-		set_err(err, errlen, "%s (record sent to syslog: %.160s)", why, text);
+	res = e == EPERM || e == ECONNREFUSED ? NBG_AUDIT_SYSLOG : NBG_AUDIT_FAILED;
+	set_err(err, errlen, "%s (record sent to syslog: %.160s)", why, text);
 out:
 	if (fd >= 0)
 		audit_close(fd);

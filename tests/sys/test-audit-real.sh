@@ -13,7 +13,8 @@
 #     and res=; acct decodes to the hostile name; reason= is ours;
 #   - an unsafe hostname is passed as "?" and kept as rhost_enc=<hex>;
 #   - a success record is listed by -sv yes and not by -sv no;
-#   - without CAP_AUDIT_WRITE the record goes to syslog (authpriv,
+#   - without CAP_AUDIT_WRITE (EPERM), and outside the initial user
+#     namespace (ECONNREFUSED), the record goes to syslog (authpriv,
 #     warning), escaped, and not to the audit log.
 #
 # Needs root (exit 77 otherwise).  Uses the running auditd or starts a
@@ -178,6 +179,21 @@ check "no CAP_AUDIT_WRITE: acct encoded in syslog" \
 check "no CAP_AUDIT_WRITE: one res= in syslog" [ "$(count res "$line")" = 1 ]
 check "no CAP_AUDIT_WRITE: nothing in the audit log" \
 	bash -c '! ausearch -if "$1" -m USER_ACCT --raw 2>/dev/null | grep -qF "$2"' \
+	_ "$NBG_AUDIT_LOG" "ref=$ref"
+
+# Outside the initial user namespace the kernel refuses audit messages
+# (ECONNREFUSED): syslog again, same text.
+ref="NBG-${run}0300"
+audit_with_private_syslog "$SYSLOG_SINK" "$tmp/syslog" unshare --user --map-root-user \
+	"$AUDIT_WRITE" --type USER_AUTH --op nexusbg-account --acct 'eve res=success' \
+	--reason key-not-registered --ref "$ref" >"$tmp/out" 2>&1
+rc=$?
+check "user namespace: nbg_audit_log says syslog (exit 3, got $rc)" [ $rc = 3 ]
+line=$(grep -F "ref=$ref" "$tmp/syslog" 2>/dev/null)
+check "user namespace: the record is in syslog" grep -qF "Connection refused" <<<"$line"
+check "user namespace: acct encoded in syslog" grep -qF "acct=657665207265733D73756363657373 " <<<"$line"
+check "user namespace: nothing in the audit log" \
+	bash -c '! ausearch -if "$1" -m USER_AUTH --raw 2>/dev/null | grep -qF "$2"' \
 	_ "$NBG_AUDIT_LOG" "ref=$ref"
 
 echo "$passed passed, $failed failed"
