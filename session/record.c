@@ -42,10 +42,16 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* -errno of the call that just failed; never 0, so a failure cannot pass for success. */
+static int neg_errno(void)
+{
+	return errno != 0 ? -errno : -EIO;
+}
+
 /* errno of a failed call on PATH, described in err; returns -errno. */
 static int sys_err(char *err, size_t errlen, const char *path, const char *call)
 {
-	int e = errno != 0 ? errno : EIO;
+	int e = -neg_errno();
 
 	set_err(err, errlen, "%s: %s: %s", path, call, strerror(e));
 	return -e;
@@ -597,7 +603,7 @@ static int write_all(int fd, const char *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
+			return neg_errno();
 		if (n == 0)
 			return -EIO;
 		buf += n;
@@ -623,18 +629,19 @@ int nbg_record_write(const char *dir, const struct nbg_record *r, char *err, siz
 	record_name(r->sessionid, name);
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		ret = -errno;
+		ret = neg_errno();
 		set_err(err, errlen, "%s/%s (user %s): %s", dir, name, r->user,
 		    ret == -EEXIST ? "a record for this audit session already exists" :
 		    strerror(-ret));
 		goto out;
 	}
-	if (fchmod(fd, 0644) != 0)
-		ret = -errno;
-	else if ((ret = write_all(fd, buf, (size_t)len)) == 0 && fsync(fd) != 0)
-		ret = -errno;
+	ret = fchmod(fd, 0644) == 0 ? 0 : neg_errno();
+	if (ret == 0)
+		ret = write_all(fd, buf, (size_t)len);
+	if (ret == 0 && fsync(fd) != 0)
+		ret = neg_errno();
 	if (close(fd) != 0 && ret == 0)
-		ret = -errno;
+		ret = neg_errno();
 	fd = -1;
 	if (ret != 0) {
 		set_err(err, errlen, "%s/%s (user %s): write: %s; removed", dir, name, r->user,
@@ -660,7 +667,7 @@ static int read_bounded(int fd, char *buf, size_t cap, size_t *len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
+			return neg_errno();
 		if (n == 0)
 			break;
 		off += (size_t)n;
@@ -773,7 +780,7 @@ int nbg_record_remove(const char *dir, uint32_t sessionid, const char *ref, char
 		goto out;
 	}
 	if (unlinkat(dfd, name, 0) != 0) {
-		ret = -errno;
+		ret = neg_errno();
 		set_err(err, errlen, "%s/%s (user %s): unlink: %s", dir, name, rec.user,
 		    strerror(-ret));
 	}
@@ -791,7 +798,7 @@ static int read_proc(const char *path, char *buf, size_t cap)
 	int fd, ret;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
+		return neg_errno();
 	ret = read_bounded(fd, buf, cap - 1, &len);
 	close(fd);
 	if (ret != 0)
@@ -804,7 +811,7 @@ static int read_proc(const char *path, char *buf, size_t cap)
 
 static int proc_id(const char *path, uint32_t *out)
 {
-	char buf[16];
+	char buf[16] = "";
 	uint64_t x;
 	int n;
 
@@ -831,7 +838,7 @@ int nbg_proc_loginuid(uint32_t *out)
 
 int nbg_boot_id(char out[37])
 {
-	char buf[64];
+	char buf[64] = "";
 	int n;
 
 	out[0] = '\0';
