@@ -366,7 +366,7 @@ static int read_ret(const char *dir, uint32_t sid)
 
 static void test_fs_roundtrip(void **state)
 {
-	char dir[64], parent[64], path[96], err[256];
+	char dir[96], parent[64], path[128], err[256];
 	struct nbg_record w, r;
 	struct stat st;
 	mode_t old;
@@ -392,7 +392,7 @@ static void test_fs_roundtrip(void **state)
 
 static void test_fs_exists(void **state)
 {
-	char dir[64], parent[64], err[256];
+	char dir[96], parent[64], err[256];
 	struct nbg_record w, r;
 
 	(void)state;
@@ -409,7 +409,7 @@ static void test_fs_exists(void **state)
 
 static void test_fs_missing(void **state)
 {
-	char dir[64], parent[64];
+	char dir[96], parent[64];
 
 	(void)state;
 	need_fs();
@@ -530,7 +530,7 @@ static const struct tamper_case tamper_cases[] = {
 static void test_tamper_case(void **state)
 {
 	const struct tamper_case *c = *state;
-	char dir[64], parent[64], path[96], path8[96], err[512];
+	char dir[96], parent[64], path[128], path8[128], err[512];
 	struct nbg_record w;
 
 	need_fs();
@@ -557,7 +557,7 @@ static void test_tamper_case(void **state)
 
 static void test_fs_remove(void **state)
 {
-	char dir[64], parent[64], path[96], err[512];
+	char dir[96], parent[64], path[128], err[512];
 
 	(void)state;
 	need_fs();
