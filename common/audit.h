@@ -16,6 +16,7 @@
 #define NBG_AUDIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct nbg_audit_event {
 	int type;		/* AUDIT_USER_ACCT, AUDIT_USER_AUTH, AUDIT_USER_START,
