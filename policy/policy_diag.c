@@ -183,8 +183,9 @@ static size_t distance(const char *a, size_t la, const char *b, size_t lb)
 
 /*
  * The candidate WORD was most likely meant to be: the closest one at edit
- * distance 1 or 2 (first in CANDS order on a tie), else the only candidate
- * WORD is a prefix of.  NULL when there is none.
+ * distance 1 or 2 (first in CANDS order on a tie) that changes at most
+ * half of WORD, else the only candidate WORD is a prefix of.  NULL when
+ * there is none.
  */
 const char *nbgp_suggest(const char *word, const char *const *cands, size_t n)
 {
@@ -207,7 +208,7 @@ const char *nbgp_suggest(const char *word, const char *const *cands, size_t n)
 		if ((lw > lc ? lw - lc : lc - lw) > SUGGEST_MAX_DIST)
 			continue;
 		d = distance(word, lw, cands[i], lc);
-		if (d < bestd) {
+		if (d < bestd && 2 * d <= lw) {
 			bestd = d;
 			best = cands[i];
 		}
