@@ -67,25 +67,27 @@ static bool add_role(struct nbgp *ps, const char *name, const char *const *caps,
 {
 	struct nbg_policy *p = ps->p;
 	struct nbg_role *r;
+	bool ok = false;
 	size_t i;
 
 	if (p->roles == NULL && (p->roles = calloc(NBG_MAX_ROLES, sizeof(*p->roles))) == NULL)
-		goto fail;
+		goto out;
 	r = &p->roles[p->nroles];
 	if ((r->caps = calloc(NBG_MAX_CAPS, sizeof(*r->caps))) == NULL)
-		goto fail;
+		goto out;
 	p->nroles++;
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->origin = *o;
 	for (i = 0; i < n; i++) {
 		if ((r->caps[i] = strdup(caps[i])) == NULL)
-			goto fail;
+			goto out;
 		r->ncaps++;
 	}
-	return true;
- fail:
-	ps->oom = true;
-	return false;
+	ok = true;
+ out:
+	if (!ok)
+		ps->oom = true;
+	return ok;
 }
 
 /* No role line anywhere: reader = show; writer = show configure. */
@@ -206,7 +208,8 @@ static void check_sync(struct nbgp *ps)
 		nbgp_hint(ps, e, "a client certificate needs its private key: set both or "
 		    "neither");
 	}
-	if (s->timeout < s->connect_timeout)
+	if (!ps->invalid[KW_SYNC_TIMEOUT] && !ps->invalid[KW_SYNC_CONNECT_TIMEOUT] &&
+	    s->timeout < s->connect_timeout)
 		nbgp_error(ps, to->line != 0 ? to : cto, "sync_timeout %s is shorter than "
 		    "sync_connect_timeout %s", nbgp_fmt_duration(s->timeout, a, sizeof(a)),
 		    nbgp_fmt_duration(s->connect_timeout, b, sizeof(b)));
@@ -238,6 +241,8 @@ static void check_fallback_mode(struct nbgp *ps)
 		nbgp_hint(ps, e, "list the Method D v1.5 shared accounts with "
 		    "'fallback_account USER ROLE'");
 	}
+	if (ps->invalid[KW_FALLBACK])
+		return;
 	if (p->fallback == NBG_FALLBACK_NEVER && p->nfallback > 0) {
 		e = nbgp_warn(ps, &p->fallback_accounts[0].origin, "fallback_account lines "
 		    "have no effect while fallback is never");

@@ -24,19 +24,22 @@
 const char *nbgp_add_file(struct nbgp *ps, const char *path)
 {
 	struct nbg_policy *p = ps->p;
+	const char *r = NULL;
 	char **v, *s;
 
 	if ((s = strdup(path)) == NULL)
-		goto fail;
+		goto out;
 	if ((v = reallocarray(p->files, p->nfiles + 1, sizeof(*v))) == NULL)
-		goto fail;
+		goto out;
 	p->files = v;
 	p->files[p->nfiles++] = s;
-	return s;
- fail:
+	r = s;
+	s = NULL;
+ out:
+	if (r == NULL)
+		ps->oom = true;
 	free(s);
-	ps->oom = true;
-	return NULL;
+	return r;
 }
 
 static const char *errstr(int err, char *buf, size_t len)

@@ -92,6 +92,7 @@ struct nbgp {
 	struct nbgp_file_id stack[NBG_INCLUDE_DEPTH + 1];	/* files being read */
 	size_t nstack;
 	struct nbg_origin seen[KW__COUNT];	/* first line of each keyword */
+	bool invalid[KW__COUNT];	/* a line of this keyword had an error */
 	bool saw_role;			/* any role line, valid or not */
 	char line[NBG_LINE_MAX + 1];	/* the current line, tokenised in place */
 	char *tok[NBG_TOKENS_MAX];

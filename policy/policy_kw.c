@@ -502,7 +502,8 @@ static struct nbg_role *find_role(struct nbg_policy *p, const char *name)
 	return NULL;
 }
 
-static void role_add_cap(struct nbgp *ps, const struct nbg_origin *o, struct nbg_role *r,
+/* Add one capability; false when the role is full (reported). */
+static bool role_add_cap(struct nbgp *ps, const struct nbg_origin *o, struct nbg_role *r,
     const char *cap)
 {
 	struct nbg_diag_entry *e;
@@ -510,25 +511,26 @@ static void role_add_cap(struct nbgp *ps, const struct nbg_origin *o, struct nbg
 	if (!nbgp_valid_name(cap)) {
 		e = nbgp_error(ps, o, "invalid capability '%s' in role '%s'", cap, r->name);
 		nbgp_hint(ps, e, NAME_HINT);
-		return;
+		return true;
 	}
 	if (nbg_role_has_cap(r, cap)) {
 		nbgp_warn(ps, o, "capability '%s' is listed twice in role '%s'", cap, r->name);
-		return;
+		return true;
 	}
 	if (strcmp(r->name, "reader") == 0 && strcmp(cap, "configure") == 0) {
 		e = nbgp_error(ps, o, "role 'reader' cannot have 'configure'");
 		nbgp_hint(ps, e, "reader is read-only by definition; give configure to writer "
 		    "or a new role");
-		return;
+		return true;
 	}
 	if (r->ncaps >= NBG_MAX_CAPS) {
 		nbgp_error(ps, o, "too many capabilities in role '%s' (at most %d)", r->name,
 		    NBG_MAX_CAPS);
-		return;
+		return false;
 	}
 	if ((r->caps[r->ncaps] = dup_str(ps, cap)) != NULL)
 		r->ncaps++;
+	return true;
 }
 
 static void kw_role(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
@@ -566,7 +568,8 @@ static void kw_role(struct nbgp *ps, const struct nbg_origin *o, char **av, size
 	snprintf(r->name, sizeof(r->name), "%s", av[1]);
 	r->origin = *o;
 	for (i = 2; i < ac; i++)
-		role_add_cap(ps, o, r, av[i]);
+		if (!role_add_cap(ps, o, r, av[i]))
+			break;
 }
 
 static void kw_deny_user(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
@@ -888,6 +891,7 @@ void nbgp_keyword(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t
 {
 	const struct keyword *k;
 	const struct nbg_origin *first;
+	size_t nerrors;
 
 	if ((k = find_keyword(av[0])) == NULL) {
 		unknown_keyword(ps, o, av[0]);
@@ -905,5 +909,8 @@ void nbgp_keyword(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t
 	}
 	if (first->line == 0)
 		ps->seen[k->id] = *o;
+	nerrors = ps->nerrors;
 	k->fn(ps, o, av, ac);
+	if (ps->nerrors != nerrors)
+		ps->invalid[k->id] = true;
 }

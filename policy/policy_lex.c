@@ -4,7 +4,8 @@
  *
  * This is the one place policy bytes enter: every line is length-checked
  * and checked for NUL bytes, invalid UTF-8 and control characters before
- * it is split into tokens; a line that fails is reported and skipped.
+ * it is split into tokens, and its tokens must be ASCII; a line that fails
+ * is reported and skipped.
  * Also the value syntaxes shared by the keyword handlers: DURATION, SIZE,
  * decimal numbers and names.
  */
@@ -123,6 +124,34 @@ static size_t tokenize(char *s, char **tok, size_t max)
 	return n;
 }
 
+/*
+ * Keywords and values are ASCII, so no invisible or look-alike character
+ * can hide in a path, URL or name; other UTF-8 may appear in comments.
+ */
+static bool tokens_ascii(struct nbgp *ps, const struct nbg_origin *o, size_t ntok)
+{
+	struct nbg_diag_entry *e;
+	const char *c;
+	size_t i;
+
+	for (i = 0; i < ntok; i++) {
+		for (c = ps->tok[i]; *c != '\0'; c++) {
+			if ((unsigned char)*c < 0x80)
+				continue;
+			e = nbgp_error(ps, o, "non-ASCII character outside a comment (column %zu)",
+			    (size_t)(c - ps->line) + 1);
+			if (o->line == 1 && c == ps->line && strncmp(c, "\xef\xbb\xbf", 3) == 0)
+				nbgp_hint(ps, e, "the file starts with a byte order mark; save it "
+				    "without one");
+			else
+				nbgp_hint(ps, e, "keywords and values are ASCII; other characters "
+				    "may appear in comments only");
+			return false;
+		}
+	}
+	return true;
+}
+
 void nbgp_parse_text(struct nbgp *ps, const char *file, const char *buf, size_t len)
 {
 	struct nbg_origin o = { file, 0 };
@@ -137,7 +166,7 @@ void nbgp_parse_text(struct nbgp *ps, const char *file, const char *buf, size_t 
 			memcpy(ps->line, s, linelen);
 			ps->line[linelen] = '\0';
 			ntok = tokenize(ps->line, ps->tok, NBG_TOKENS_MAX);
-			if (ntok > 0)
+			if (ntok > 0 && tokens_ascii(ps, &o, ntok))
 				nbgp_keyword(ps, &o, ps->tok, ntok);
 		}
 		s += linelen + (nl != NULL ? 1 : 0);
