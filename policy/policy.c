@@ -65,29 +65,19 @@ static void parser_free(struct nbgp *ps)
 static bool add_role(struct nbgp *ps, const char *name, const char *const *caps, size_t n,
     const struct nbg_origin *o)
 {
-	struct nbg_policy *p = ps->p;
 	struct nbg_role *r;
-	bool ok = false;
 	size_t i;
 
-	if (p->roles == NULL && (p->roles = calloc(NBG_MAX_ROLES, sizeof(*p->roles))) == NULL)
-		goto out;
-	r = &p->roles[p->nroles];
-	if ((r->caps = calloc(NBG_MAX_CAPS, sizeof(*r->caps))) == NULL)
-		goto out;
-	p->nroles++;
-	snprintf(r->name, sizeof(r->name), "%s", name);
-	r->origin = *o;
+	if ((r = nbgp_new_role(ps, name, o)) == NULL)
+		return false;
 	for (i = 0; i < n; i++) {
-		if ((r->caps[i] = strdup(caps[i])) == NULL)
-			goto out;
+		if ((r->caps[i] = strdup(caps[i])) == NULL) {
+			ps->oom = true;
+			return false;
+		}
 		r->ncaps++;
 	}
-	ok = true;
- out:
-	if (!ok)
-		ps->oom = true;
-	return ok;
+	return true;
 }
 
 /* No role line anywhere: reader = show; writer = show configure. */

@@ -213,6 +213,7 @@ void nbgp_read_file(struct nbgp *ps, const char *path, const struct nbg_origin *
 	char *buf = NULL;
 	size_t len = 0, i;
 
+	ps->nopened++;
 	if (load_file(ps, path, &buf, &len, &id) != 0)
 		goto out;
 	for (i = 0; i < ps->nstack; i++) {
@@ -324,7 +325,7 @@ void nbgp_include(struct nbgp *ps, const struct nbg_origin *o, const char *patte
 	qsort(g.gl_pathv, g.gl_pathc, sizeof(*g.gl_pathv), cmp_str);
 	ps->depth++;
 	for (i = 0; i < g.gl_pathc; i++) {
-		if (ps->p->nfiles >= NBG_POLICY_MAX_FILES) {
+		if (ps->nopened >= NBG_POLICY_MAX_FILES) {
 			if (!ps->too_many_files)
 				nbgp_error(ps, o, "too many policy files (at most %d)",
 				    NBG_POLICY_MAX_FILES);

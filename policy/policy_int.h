@@ -86,6 +86,7 @@ struct nbgp {
 	bool from_buffer;		/* Include is refused */
 	size_t nerrors;			/* errors seen, recorded or not */
 	bool oom;			/* an allocation failed */
+	size_t nopened;			/* files tried, for NBG_POLICY_MAX_FILES */
 	bool too_many_files;		/* reported once */
 	const char *main_file;		/* the file defaults are attributed to */
 	unsigned depth;			/* Include level of the file being read */
@@ -117,8 +118,7 @@ const char *nbgp_fmt_size(uint64_t bytes, char *buf, size_t len);
 
 /* policy_kw.c */
 void nbgp_keyword(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac);
-enum nbg_keytype nbgp_keytype(const char *name);
-const char *nbgp_kw_name(enum nbgp_kw kw);
+struct nbg_role *nbgp_new_role(struct nbgp *ps, const char *name, const struct nbg_origin *o);
 
 /* policy_file.c */
 const char *nbgp_add_file(struct nbgp *ps, const char *path);

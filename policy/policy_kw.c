@@ -39,7 +39,7 @@ static const struct {
 			"(a final $ is allowed)"
 #define IDENT_HINT	"use 1 to %d of A-Z a-z 0-9 . _ -"
 
-enum nbg_keytype nbgp_keytype(const char *name)
+static enum nbg_keytype keytype_from_name(const char *name)
 {
 	size_t i;
 
@@ -58,18 +58,17 @@ static char *dup_str(struct nbgp *ps, const char *s)
 	return d;
 }
 
-/* Grow *v (of *n elements of size sz) by one zeroed element; NULL on failure. */
-static void *grow(struct nbgp *ps, void **v, size_t *n, size_t sz)
+/* V (N elements of SZ bytes) with one more, zeroed, at the end; NULL on failure. */
+static void *grow(struct nbgp *ps, void *v, size_t n, size_t sz)
 {
 	unsigned char *nv;
 
-	if ((nv = reallocarray(*v, *n + 1, sz)) == NULL) {
+	if ((nv = reallocarray(v, n + 1, sz)) == NULL) {
 		ps->oom = true;
 		return NULL;
 	}
-	*v = nv;
-	memset(nv + *n * sz, 0, sz);
-	return nv + (*n)++ * sz;
+	memset(nv + n * sz, 0, sz);
+	return nv;
 }
 
 /* "a, b or c" */
@@ -132,7 +131,8 @@ static bool duration_in(struct nbgp *ps, const struct nbg_origin *o, const char 
 	return true;
 }
 
-static void set_path(struct nbgp *ps, const struct nbg_origin *o, char **av, bool file,
+/* Store an absolute path (a file's when FILE) in *dst; false after reporting. */
+static bool set_path(struct nbgp *ps, const struct nbg_origin *o, char **av, bool file,
     char **dst)
 {
 	struct nbg_diag_entry *e;
@@ -141,13 +141,13 @@ static void set_path(struct nbgp *ps, const struct nbg_origin *o, char **av, boo
 	if (av[1][0] != '/') {
 		e = nbgp_error(ps, o, "%s needs an absolute path, not '%s'", av[0], av[1]);
 		nbgp_hint(ps, e, "write the full path, starting with /");
-		return;
+		return false;
 	}
 	if (file && av[1][len - 1] == '/') {
 		nbgp_error(ps, o, "%s needs a file, not the directory '%s'", av[0], av[1]);
-		return;
+		return false;
 	}
-	*dst = dup_str(ps, av[1]);
+	return (*dst = dup_str(ps, av[1])) != NULL;
 }
 
 static void kw_fabric(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
@@ -167,8 +167,8 @@ static void kw_fabric(struct nbgp *ps, const struct nbg_origin *o, char **av, si
 static void kw_role_table(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
 {
 	(void)ac;
-	set_path(ps, o, av, true, &ps->p->role_table);
-	ps->p->role_table_origin = *o;
+	if (set_path(ps, o, av, true, &ps->p->role_table))
+		ps->p->role_table_origin = *o;
 }
 
 static void kw_max_cache_age(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
@@ -210,7 +210,7 @@ static void kw_key_types(struct nbgp *ps, const struct nbg_origin *o, char **av,
 	ps->p->key_types = 0;
 	ps->p->key_types_origin = *o;
 	for (i = 1; i < ac; i++) {
-		if ((t = nbgp_keytype(av[i])) == NBG_KEY_UNKNOWN) {
+		if ((t = keytype_from_name(av[i])) == NBG_KEY_UNKNOWN) {
 			e = nbgp_error(ps, o, "key type '%s' is not allowed", av[i]);
 			nbgp_hint(ps, e, "only FIDO2 security-key types are allowed: %s, %s",
 			    fido2_types[0].name, fido2_types[1].name);
@@ -255,7 +255,7 @@ static void kw_ssh_service(struct nbgp *ps, const struct nbg_origin *o, char **a
 {
 	struct nbg_policy *p = ps->p;
 	struct nbg_diag_entry *e;
-	char **slot;
+	char **v;
 	size_t i;
 
 	p->ssh_services_origin = *o;
@@ -274,10 +274,12 @@ static void kw_ssh_service(struct nbgp *ps, const struct nbg_origin *o, char **a
 			    NBG_MAX_SERVICES);
 			return;
 		}
-		if ((slot = grow(ps, (void **)&p->ssh_services, &p->nssh_services,
-		    sizeof(*slot))) == NULL)
+		if ((v = grow(ps, p->ssh_services, p->nssh_services, sizeof(*v))) == NULL)
 			return;
-		*slot = dup_str(ps, av[i]);
+		p->ssh_services = v;
+		if ((v[p->nssh_services] = dup_str(ps, av[i])) == NULL)
+			return;
+		p->nssh_services++;
 	}
 }
 
@@ -354,21 +356,21 @@ static void kw_account_gid(struct nbgp *ps, const struct nbg_origin *o, char **a
 static void kw_account_shell(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
 {
 	(void)ac;
-	set_path(ps, o, av, true, &ps->p->accounts.shell);
+	(void)set_path(ps, o, av, true, &ps->p->accounts.shell);
 }
 
 static void kw_account_home_base(struct nbgp *ps, const struct nbg_origin *o, char **av,
     size_t ac)
 {
 	(void)ac;
-	set_path(ps, o, av, false, &ps->p->accounts.home_base);
+	(void)set_path(ps, o, av, false, &ps->p->accounts.home_base);
 }
 
 static void kw_extrausers_dir(struct nbgp *ps, const struct nbg_origin *o, char **av,
     size_t ac)
 {
 	(void)ac;
-	set_path(ps, o, av, false, &ps->p->accounts.extrausers_dir);
+	(void)set_path(ps, o, av, false, &ps->p->accounts.extrausers_dir);
 }
 
 static bool has_scheme(const char *url, const char *scheme)
@@ -410,7 +412,7 @@ static void kw_sync_file(struct nbgp *ps, const struct nbg_origin *o, char **av,
 		dst = &s->client_key;
 	else
 		dst = &s->token_file;
-	set_path(ps, o, av, true, dst);
+	(void)set_path(ps, o, av, true, dst);
 }
 
 static void kw_sync_proxy(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
@@ -489,17 +491,28 @@ static void kw_sync_retries(struct nbgp *ps, const struct nbg_origin *o, char **
 static void kw_cache_dir(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
 {
 	(void)ac;
-	set_path(ps, o, av, false, &ps->p->sync.cache_dir);
+	(void)set_path(ps, o, av, false, &ps->p->sync.cache_dir);
 }
 
-static struct nbg_role *find_role(struct nbg_policy *p, const char *name)
+/* A new role NAME without capabilities, after the others; NULL on failure. */
+struct nbg_role *nbgp_new_role(struct nbgp *ps, const char *name, const struct nbg_origin *o)
 {
-	size_t i;
+	struct nbg_policy *p = ps->p;
+	struct nbg_role *r = NULL;
 
-	for (i = 0; i < p->nroles; i++)
-		if (strcmp(p->roles[i].name, name) == 0)
-			return &p->roles[i];
-	return NULL;
+	if (p->nroles >= NBG_MAX_ROLES)
+		goto out;
+	if (p->roles == NULL && (p->roles = calloc(NBG_MAX_ROLES, sizeof(*p->roles))) == NULL)
+		goto out;
+	if ((p->roles[p->nroles].caps = calloc(NBG_MAX_CAPS, sizeof(char *))) == NULL)
+		goto out;
+	r = &p->roles[p->nroles++];
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->origin = *o;
+ out:
+	if (r == NULL)
+		ps->oom = true;
+	return r;
 }
 
 /* Add one capability; false when the role is full (reported). */
@@ -536,6 +549,7 @@ static bool role_add_cap(struct nbgp *ps, const struct nbg_origin *o, struct nbg
 static void kw_role(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
 {
 	struct nbg_policy *p = ps->p;
+	const struct nbg_role *prev;
 	struct nbg_diag_entry *e;
 	struct nbg_role *r;
 	size_t i;
@@ -546,27 +560,17 @@ static void kw_role(struct nbgp *ps, const struct nbg_origin *o, char **av, size
 		nbgp_hint(ps, e, NAME_HINT);
 		return;
 	}
-	if ((r = find_role(p, av[1])) != NULL) {
-		nbgp_error(ps, o, "role '%s' already defined at %s:%u", av[1], r->origin.file,
-		    r->origin.line);
+	if ((prev = nbg_policy_role(p, av[1])) != NULL) {
+		nbgp_error(ps, o, "role '%s' already defined at %s:%u", av[1], prev->origin.file,
+		    prev->origin.line);
 		return;
 	}
 	if (p->nroles >= NBG_MAX_ROLES) {
 		nbgp_error(ps, o, "too many roles (at most %d)", NBG_MAX_ROLES);
 		return;
 	}
-	if (p->roles == NULL && (p->roles = calloc(NBG_MAX_ROLES, sizeof(*p->roles))) == NULL) {
-		ps->oom = true;
+	if ((r = nbgp_new_role(ps, av[1], o)) == NULL)
 		return;
-	}
-	r = &p->roles[p->nroles];
-	if ((r->caps = calloc(NBG_MAX_CAPS, sizeof(*r->caps))) == NULL) {
-		ps->oom = true;
-		return;
-	}
-	p->nroles++;
-	snprintf(r->name, sizeof(r->name), "%s", av[1]);
-	r->origin = *o;
 	for (i = 2; i < ac; i++)
 		if (!role_add_cap(ps, o, r, av[i]))
 			break;
@@ -595,8 +599,10 @@ static void kw_deny_user(struct nbgp *ps, const struct nbg_origin *o, char **av,
 			nbgp_error(ps, o, "too many deny_user names (at most %d)", NBG_MAX_DENIED);
 			return;
 		}
-		if ((nd = grow(ps, (void **)&p->denied, &p->ndenied, sizeof(*nd))) == NULL)
+		if ((nd = grow(ps, p->denied, p->ndenied, sizeof(*nd))) == NULL)
 			return;
+		p->denied = nd;
+		nd = &p->denied[p->ndenied++];
 		snprintf(nd->user, sizeof(nd->user), "%s", av[i]);
 		nd->origin = *o;
 	}
@@ -631,8 +637,10 @@ static void kw_fallback_account(struct nbgp *ps, const struct nbg_origin *o, cha
 		nbgp_hint(ps, e, "Method D v1.5 has at most %d shared accounts", NBG_MAX_FALLBACK);
 		return;
 	}
-	if ((nf = grow(ps, (void **)&p->fallback_accounts, &p->nfallback, sizeof(*nf))) == NULL)
+	if ((nf = grow(ps, p->fallback_accounts, p->nfallback, sizeof(*nf))) == NULL)
 		return;
+	p->fallback_accounts = nf;
+	nf = &p->fallback_accounts[p->nfallback++];
 	snprintf(nf->user, sizeof(nf->user), "%s", av[1]);
 	snprintf(nf->role, sizeof(nf->role), "%s", av[2]);
 	nf->origin = *o;
@@ -716,8 +724,10 @@ static void kw_access_path(struct nbgp *ps, const struct nbg_origin *o, char **a
 		    NBG_MAX_PATH_PREFIXES);
 		return;
 	}
-	if ((ap = grow(ps, (void **)&p->paths, &p->npaths, sizeof(*ap))) == NULL)
+	if ((ap = grow(ps, p->paths, p->npaths, sizeof(*ap))) == NULL)
 		return;
+	p->paths = ap;
+	ap = &p->paths[p->npaths++];
 	snprintf(ap->name, sizeof(ap->name), "%s", av[1]);
 	ap->origin = *o;
 	if ((ap->local = calloc(ac - 2, sizeof(*ap->local))) == NULL) {
@@ -776,8 +786,10 @@ static void kw_trusted_source(struct nbgp *ps, const struct nbg_origin *o, char 
 			    NBG_MAX_TRUSTED);
 			return;
 		}
-		if ((t = grow(ps, (void **)&p->trusted, &p->ntrusted, sizeof(*t))) == NULL)
+		if ((t = grow(ps, p->trusted, p->ntrusted, sizeof(*t))) == NULL)
 			return;
+		p->trusted = t;
+		t = &p->trusted[p->ntrusted++];
 		snprintf(t->path, sizeof(t->path), "%s", av[1]);
 		t->prefix = pfx;
 		t->origin = *o;
@@ -844,16 +856,6 @@ static const struct keyword keywords[] = {
 };
 
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
-
-const char *nbgp_kw_name(enum nbgp_kw kw)
-{
-	size_t i;
-
-	for (i = 0; i < NKEYWORDS; i++)
-		if (keywords[i].id == kw)
-			return keywords[i].name;
-	return "?";
-}
 
 static const struct keyword *find_keyword(const char *word)
 {
