@@ -419,7 +419,7 @@ assert_verify(const struct sk_pub *pub, const struct sshsig *s,
 	uint8_t authdata[37], *der = NULL;
 	size_t der_len = 0;
 	const void *pk;
-	int r, ret = EXIT_ERROR;
+	int r = FIDO_ERR_INTERNAL, ret = EXIT_ERROR;
 
 	if (EVP_Digest(pub->app, strlen(pub->app), authdata, NULL,
 	    EVP_sha256(), NULL) != 1)
@@ -460,7 +460,7 @@ assert_verify(const struct sk_pub *pub, const struct sshsig *s,
 	    (r = fido_assert_set_uv(a, uv ? FIDO_OPT_TRUE :
 	    FIDO_OPT_OMIT)) != FIDO_OK) {
 		fprintf(stderr, "sk-soft-verify: building the assertion "
-		    "failed\n");
+		    "failed: %s\n", fido_strerr(r));
 		goto out;
 	}
 	printf("flags=0x%02x counter=%u\n", s->flags, s->counter);
@@ -538,7 +538,7 @@ cmd_attest(const char *pubpath, const char *attpath, const char *chpath,
 	size_t cert_len, sig_len, authdata_len, resv_len;
 	uint32_t resv_flags;
 	fido_cred_t *cred = NULL;
-	int fr, ret = EXIT_ERROR;
+	int fr = FIDO_ERR_INTERNAL, ret = EXIT_ERROR;
 
 	if (load_pub(pubpath, &pub_blob, &pub) != 0 ||
 	    read_file(attpath, &att) != 0 || read_file(chpath, &ch) != 0)
@@ -570,7 +570,8 @@ cmd_attest(const char *pubpath, const char *attpath, const char *chpath,
 	    (fr = fido_cred_set_sig(cred, sig, sig_len)) != FIDO_OK ||
 	    (fr = fido_cred_set_uv(cred, uv ? FIDO_OPT_TRUE :
 	    FIDO_OPT_OMIT)) != FIDO_OK) {
-		printf("refused: libfido2 does not take the attestation\n");
+		printf("refused: libfido2 does not take the attestation: "
+		    "%s\n", fido_strerr(fr));
 		ret = EXIT_REFUSED;
 		goto out;
 	}
