@@ -18,7 +18,9 @@
 #   - a real sshd (tests/lib/sshd.sh, UsePAM no, authorized_keys lines with
 #     verify-required) accepts the right PIN, refuses a wrong or missing
 #     PIN, refuses UV forced off ("user verification requirement not met")
-#     and UP clear ("user presence ... requirement not met").
+#     and UP clear ("user presence ... requirement not met");
+#   - sshd.sh runs sshd with UsePAM yes and a private PAM stack bind-mounted
+#     over /etc/pam.d, leaving the machine's untouched.
 #
 # Environment: SK_SOFT_PROVIDER (built sk-soft.so) and SK_SOFT_VERIFY
 # (built sk-soft-verify) are required; NBG_SRCDIR defaults to the source
@@ -42,11 +44,11 @@ V=$SK_SOFT_VERIFY
 
 # A provider built with -fsanitize=address needs the ASan runtime loaded
 # first in each OpenSSH client that loads it (ssh, ssh-keygen,
-# ssh-sk-helper); OpenSSH's own leaks are not this test's business (the
-# module's are checked by test-sk-soft-api under ASan and valgrind).
-# (tests/lib/sshd.sh starts sshd and its own tools without it.)
-# gcc links the runtime as libasan.so; clang expects it in the executable,
-# which its shared libclang_rt.asan provides when preloaded.
+# ssh-sk-helper): gcc's libasan.so, or clang's shared libclang_rt.asan (a
+# clang-built module expects the runtime in the executable).  OpenSSH's own
+# leaks are not this test's business; the module's are checked by
+# test-sk-soft-api under ASan and valgrind.  tests/lib/sshd.sh starts sshd
+# and its own tools without the preload.
 asan_rt=
 if grep -q ' __asan_' <(nm -D --undefined-only "$P"); then
 	asan_rt=$(ldd "$P" | awk '/libasan\.so/ { print $3 }')
@@ -65,6 +67,7 @@ fi
 verifier() {
 	env -u LD_PRELOAD "$V" "$@"
 }
+
 PIN=4831
 WRONG_PIN=1111
 NS="test"
