@@ -305,7 +305,7 @@ static int scan_string(struct scan *sc, char *out, size_t outmax)
 	for (;;) {
 		char enc[4];
 		size_t n = 0;
-		uint32_t cp;
+		uint32_t cp = 0;
 		unsigned char c;
 
 		if (sc->pos >= sc->len)
@@ -756,19 +756,29 @@ static int get_string(struct doc *d, struct json_object *v, const char *path, si
     const char **s, size_t *len)
 {
 	const char *p;
-	int n;
+	int n, ret = -1;
 
-	if (v == NULL || !json_object_is_type(v, json_type_string))
-		return fail(d, "%s: must be a string", path);
+	*s = NULL;
+	*len = 0;
+	if (v == NULL || !json_object_is_type(v, json_type_string)) {
+		fail(d, "%s: must be a string", path);
+		goto out;
+	}
 	p = json_object_get_string(v);
 	n = json_object_get_string_len(v);
-	if (p == NULL || n < 0 || strlen(p) != (size_t)n)
-		return fail(d, "%s: contains a NUL character", path);
-	if ((size_t)n > max)
-		return fail(d, "%s: longer than %zu bytes", path, max);
+	if (p == NULL || n < 0 || strlen(p) != (size_t)n) {
+		fail(d, "%s: contains a NUL character", path);
+		goto out;
+	}
+	if ((size_t)n > max) {
+		fail(d, "%s: longer than %zu bytes", path, max);
+		goto out;
+	}
 	*s = p;
 	*len = (size_t)n;
-	return 0;
+	ret = 0;
+out:
+	return ret;
 }
 
 static bool is_lower(char c)
@@ -825,7 +835,7 @@ static bool valid_display(const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		uint32_t cp;
+		uint32_t cp = 0;
 		size_t n = utf8_seq((const uint8_t *)s + i, len - i, &cp);
 
 		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
@@ -868,12 +878,12 @@ static int parse_time(const char *s, size_t len, int64_t *out, const char **why)
 	time_t t;
 
 	*why = "not of the form YYYY-MM-DDTHH:MM:SSZ";
-	if (len < 20 || num(s, 4, &y) != 0 || s[4] != '-' || num(s + 5, 2, &mo) != 0 ||
+	if (len < 19 || num(s, 4, &y) != 0 || s[4] != '-' || num(s + 5, 2, &mo) != 0 ||
 	    s[7] != '-' || num(s + 8, 2, &d) != 0 || s[10] != 'T' ||
 	    num(s + 11, 2, &h) != 0 || s[13] != ':' || num(s + 14, 2, &mi) != 0 ||
 	    s[16] != ':' || num(s + 17, 2, &sec) != 0)
 		return -1;
-	if (s[i] == '.') {
+	if (i < len && s[i] == '.') {
 		size_t start = ++i;
 
 		while (i < len && is_digit(s[i]))
