@@ -3,6 +3,7 @@
  * syncstate.c - the sync state file: a small JSON object, read bounded and
  * checked member by member, written atomically.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,29 @@ static const char *const accounts_results[] = {
 	[NBG_ACCOUNTS_CURRENT] = "current",
 	[NBG_ACCOUNTS_FAILED] = "failed",
 };
+
+int nbg_state_dir(const struct nbg_policy *p, char *out, size_t len)
+{
+	char base[NAME_MAX + 1];
+	int n;
+
+	if (p->sync.cache_dir != NULL) {
+		n = snprintf(out, len, "%s", p->sync.cache_dir);
+		return n < 0 || (size_t)n >= len ? -1 : 0;
+	}
+	return nbg_cf_split(p->role_table, out, len, base, sizeof(base)) == NBG_CF_OK ? 0 : -1;
+}
+
+int nbg_state_path(const struct nbg_policy *p, char *out, size_t len)
+{
+	char dir[PATH_MAX];
+	int n;
+
+	if (nbg_state_dir(p, dir, sizeof(dir)) != 0)
+		return -1;
+	n = snprintf(out, len, "%s/%s", dir, NBG_STATE_NAME);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
 
 const char *nbg_sync_result_str(enum nbg_sync_result r)
 {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "fetch.h"
+#include "policy.h"
 #include "roletable.h"
 
 #define NBG_STATE_NAME		"sync-state.json"
@@ -54,6 +55,14 @@ struct nbg_sync_state {
 	uint32_t nnotes;		/* problems, possibly more than kept */
 	char notes[NBG_STATE_MAX_NOTES][NBG_STATE_MSG_LEN];
 };
+
+/*
+ * The directory of the state file and the lock: the policy's cache_dir,
+ * else the role table's directory.  -1 when a path does not fit.
+ */
+int nbg_state_dir(const struct nbg_policy *p, char *out, size_t len);
+/* DIR/sync-state.json */
+int nbg_state_path(const struct nbg_policy *p, char *out, size_t len);
 
 const char *nbg_sync_result_str(enum nbg_sync_result r);
 const char *nbg_accounts_result_str(enum nbg_accounts_result r);
