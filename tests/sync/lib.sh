@@ -4,7 +4,8 @@
 # Each test script gets a private, root-only directory $T, a fresh test PKI
 # ($T/pki), a policy writer, the HTTPS test server (server.py) on 127.0.0.1
 # with a port the kernel chose, and TAP output.  Everything it starts is
-# stopped by pid, and $T is removed, whatever happens (trap).
+# stopped by pid, and $T is removed, whatever happens (trap); a script that
+# mounts something defines cleanup_hook() to unmount it first.
 
 set -uo pipefail
 
@@ -29,6 +30,9 @@ TAP_FAILED=0
 
 cleanup() {
 	local p
+	if declare -F cleanup_hook >/dev/null; then
+		cleanup_hook
+	fi
 	stop_server
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
