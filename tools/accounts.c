@@ -35,6 +35,7 @@ struct acct_ctx {
 	uint32_t *used;			/* uids in range taken locally or kept, sorted */
 	size_t nused;
 	uint32_t *uids;			/* per user; 0 = no account */
+	uint32_t prev_max;		/* highest uid in the previous file; 0 = none */
 };
 
 static void acct_err(char err[NBG_CF_ERR_LEN], const char *fmt, ...)
@@ -185,6 +186,8 @@ static int collect_passwd(void *arg, char **f)
 	if (!k->local && (uid < c->o->uid_min || uid > c->o->uid_max ||
 	    !nbg_valid_username(f[0])))
 		return 0;	/* not one of ours */
+	if (!k->local && uid > c->prev_max)
+		c->prev_max = uid;
 	if (grow((void **)k->v, &k->cap, *k->n, sizeof(**k->v)) != 0)
 		return -1;
 	snprintf((*k->v)[*k->n].login, sizeof((*k->v)[*k->n].login), "%s", f[0]);
@@ -288,10 +291,10 @@ static int cmp_kept(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* The lowest uid >= *next in the range that nobody uses; 0 when none is left. */
-static uint32_t next_free(const struct acct_ctx *c, uint32_t *next, size_t *j)
+/* The lowest uid in [*next, limit] that nobody uses; 0 when none is left. */
+static uint32_t next_free(const struct acct_ctx *c, uint32_t *next, size_t *j, uint32_t limit)
 {
-	while (*next <= c->o->uid_max) {
+	while (*next <= limit) {
 		while (*j < c->nused && c->used[*j] < *next)
 			(*j)++;
 		if (*j >= c->nused || c->used[*j] != *next)
@@ -301,19 +304,47 @@ static uint32_t next_free(const struct acct_ctx *c, uint32_t *next, size_t *j)
 	return 0;
 }
 
+/* Where new uids start: above everything handed out before. */
+static uint32_t first_new_uid(const struct acct_ctx *c)
+{
+	uint32_t first = c->o->uid_min;
+
+	if (c->o->next_uid > first && c->o->next_uid <= c->o->uid_max)
+		first = c->o->next_uid;
+	if (c->prev_max >= first)
+		first = c->prev_max + 1;	/* prev_max <= uid_max < UINT32_MAX */
+	return first;
+}
+
+/*
+ * A fresh uid: above every earlier one while the range lasts, then the
+ * lowest freed one.  0 when the range is full.
+ */
+static uint32_t alloc_uid(const struct acct_ctx *c, uint32_t first, uint32_t *hi, size_t *jhi,
+    uint32_t *lo, size_t *jlo)
+{
+	uint32_t uid = 0;
+
+	if (*hi <= c->o->uid_max)
+		uid = next_free(c, hi, jhi, c->o->uid_max);
+	if (uid == 0 && first > c->o->uid_min)
+		uid = next_free(c, lo, jlo, first - 1);
+	return uid;
+}
+
 /*
  * Uids: a user keeps the uid of the previous file when it is still in the
  * range and not taken by a local account (when two logins claim one uid,
- * the first in document order keeps it); everyone else gets the lowest
- * free uid, in document order.
+ * the first in document order keeps it); everyone else gets a fresh uid
+ * (alloc_uid), in document order.
  */
 static int assign_uids(struct acct_ctx *c, const struct nbg_account_user *users, size_t n,
     size_t *ucap, nbg_accounts_note_cb *cb, void *arg, struct nbg_accounts_report *rep)
 {
 	const struct login_uid *p;
 	struct kept_uid *kept;
-	size_t nkept = 0, nlocal_used, j = 0;
-	uint32_t next, uid;
+	size_t nkept = 0, nlocal_used, jhi = 0, jlo = 0;
+	uint32_t first, hi, lo, uid;
 	int r = -1;
 
 	if ((kept = calloc(n > 0 ? n : 1, sizeof(*kept))) == NULL)
@@ -346,7 +377,8 @@ static int assign_uids(struct acct_ctx *c, const struct nbg_account_user *users,
 	}
 	if (c->nused > 0)
 		qsort(c->used, c->nused, sizeof(*c->used), cmp_uid);
-	next = c->o->uid_min;
+	first = hi = first_new_uid(c);
+	lo = c->o->uid_min;
 	for (size_t i = 0; i < n; i++) {
 		if (c->uids[i] == UID_SKIP) {
 			c->uids[i] = 0;
@@ -355,7 +387,7 @@ static int assign_uids(struct acct_ctx *c, const struct nbg_account_user *users,
 		}
 		if (c->uids[i] != 0)
 			continue;
-		if ((uid = next_free(c, &next, &j)) == 0) {
+		if ((uid = alloc_uid(c, first, &hi, &jhi, &lo, &jlo)) == 0) {
 			note(cb, arg, "%s: no free uid left in %u-%u; not provisioned",
 			    users[i].login, c->o->uid_min, c->o->uid_max);
 			rep->skipped++;
@@ -363,6 +395,7 @@ static int assign_uids(struct acct_ctx *c, const struct nbg_account_user *users,
 		}
 		c->uids[i] = uid;
 	}
+	rep->next_uid = hi <= c->o->uid_max ? hi : lo;
 	r = 0;
 out:
 	free(kept);

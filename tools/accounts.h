@@ -8,7 +8,10 @@
  * Every user of the table gets an account (blocked and expired ones too:
  * sshd must know the name so the PAM account phase can refuse it with a
  * reason).  Uids come from [uid_min, uid_max] and stay the same across
- * syncs (read back from the previous DIR/passwd).  A login that exists in
+ * syncs (read back from the previous DIR/passwd).  New users get uids above
+ * every uid handed out before, so the uid of a removed user (and the files
+ * it may still own) does not pass to a new user until the range is used
+ * up; only then are freed uids reused, lowest first.  A login that exists in
  * /etc/passwd is never shadowed: that user is skipped and reported.  All
  * users share one group, "nexusbg".  Shadow entries hold "*": key-only
  * accounts with no password.
@@ -42,12 +45,14 @@ struct nbg_accounts_opts {
 	uint32_t gid;			/* of group NBG_ACCOUNTS_GROUP */
 	const char *shell;
 	const char *home_base;		/* home = home_base/login */
+	uint32_t next_uid;		/* where the last run stopped allocating; 0 = unknown */
 };
 
 struct nbg_accounts_report {
 	bool changed;			/* at least one file was rewritten */
 	uint32_t provisioned;		/* users with an account */
 	uint32_t skipped;		/* users without one (see the notes) */
+	uint32_t next_uid;		/* keep for the next run's next_uid */
 };
 
 /* One line per user that was skipped, e.g. "root: login exists in /etc/passwd". */

@@ -442,6 +442,7 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	o.gid = a->has_gid ? a->gid : o.uid_min;
 	o.shell = a->shell != NULL ? a->shell : "/bin/bash";
 	o.home_base = a->home_base != NULL ? a->home_base : "/home";
+	o.next_uid = c->st.accounts_next_uid;
 	if (collect_users(t, &users, err) != 0 ||
 	    nbg_accounts_sync(&o, users, nbg_table_nusers(t), on_account_note, c, &c->acct,
 	    err) != NBG_CF_OK) {
@@ -454,6 +455,7 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	c->st.accounts = c->acct.changed ? NBG_ACCOUNTS_WRITTEN : NBG_ACCOUNTS_CURRENT;
 	c->st.accounts_users = c->acct.provisioned;
 	c->st.accounts_skipped = c->acct.skipped;
+	c->st.accounts_next_uid = c->acct.next_uid;
 	r = 0;
 out:
 	free(users);

@@ -161,6 +161,7 @@ struct json_object *nbg_state_to_json(const struct nbg_sync_state *st)
 	    json_object_new_string(nbg_accounts_result_str(st->accounts)));
 	json_object_object_add(a, "users", json_object_new_int64(st->accounts_users));
 	json_object_object_add(a, "skipped", json_object_new_int64(st->accounts_skipped));
+	json_object_object_add(a, "next_uid", json_object_new_int64(st->accounts_next_uid));
 	json_object_object_add(a, "problems", json_object_new_int64(st->nnotes));
 	for (uint32_t i = 0; i < st->nnotes && i < NBG_STATE_MAX_NOTES; i++)
 		json_object_array_add(notes, json_object_new_string(st->notes[i]));
@@ -264,7 +265,7 @@ static int get_enum(struct json_object *o, const char *name, const char *const *
 static int parse_accounts(struct json_object *o, struct nbg_sync_state *st)
 {
 	struct json_object *a, *notes;
-	uint64_t users = 0, skipped = 0, problems = 0;
+	uint64_t users = 0, skipped = 0, problems = 0, next_uid = 0;
 	int res = NBG_ACCOUNTS_OFF;
 	size_t n;
 
@@ -274,11 +275,13 @@ static int parse_accounts(struct json_object *o, struct nbg_sync_state *st)
 	    get_enum(a, "result", accounts_results, 4, &res) != 0 ||
 	    get_uint(a, "users", UINT32_MAX, &users) != 0 ||
 	    get_uint(a, "skipped", UINT32_MAX, &skipped) != 0 ||
+	    get_uint(a, "next_uid", UINT32_MAX, &next_uid) != 0 ||
 	    get_uint(a, "problems", UINT32_MAX, &problems) != 0)
 		return -1;
 	st->accounts = (enum nbg_accounts_result)res;
 	st->accounts_users = (uint32_t)users;
 	st->accounts_skipped = (uint32_t)skipped;
+	st->accounts_next_uid = (uint32_t)next_uid;
 	st->nnotes = (uint32_t)problems;
 	if (!json_object_object_get_ex(a, "notes", &notes))
 		return 0;

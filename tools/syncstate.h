@@ -52,6 +52,7 @@ struct nbg_sync_state {
 	enum nbg_accounts_result accounts;
 	uint32_t accounts_users;	/* accounts provisioned */
 	uint32_t accounts_skipped;	/* table users without an account */
+	uint32_t accounts_next_uid;	/* where uid allocation continues; 0 = unknown */
 	uint32_t nnotes;		/* problems, possibly more than kept */
 	char notes[NBG_STATE_MAX_NOTES][NBG_STATE_MSG_LEN];
 };
