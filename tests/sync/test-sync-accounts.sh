@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # test-sync-accounts.sh - accounts through libnss-extrausers, checked with
-# getent.  Runs in a private mount namespace: a copy of nsswitch.conf that
-# lists extrausers, a private /var/lib/extrausers and a copy of /etc/passwd
-# with one extra local account are bind-mounted there, so the machine's
-# files never change.
+# getent.  Runs in a private mount namespace over a snapshot of /etc (with
+# nsswitch.conf listing extrausers, and one extra local account) and a
+# private /var/lib/extrausers, so the machine's files never change and
+# other programs changing /etc/passwd meanwhile do not disturb the test.
+# The test's uid range is 64000-64999; the snapshot drops any local entry
+# in it except the test's own.
 if [ -z "${NBG_SYNC_NS:-}" ]; then
 	exec unshare --mount --propagation private env NBG_SYNC_NS=1 bash "$0" "$@"
 fi
@@ -35,16 +37,16 @@ mkdir -p "$T/xu"
 chmod 0755 "$T/xu"
 mkdir -p "$XU"
 overlay "$T/xu" "$XU"
-sed -E 's/^(passwd|group|shadow):(.*)$/\1:\2 extrausers/' /etc/nsswitch.conf >"$T/nsswitch.conf"
-grep -q '^passwd:.*extrausers' "$T/nsswitch.conf" || { echo "Bail out! nsswitch.conf has no passwd line"; exit 1; }
-overlay "$T/nsswitch.conf" /etc/nsswitch.conf
-cp -p /etc/passwd "$T/passwd"
-echo "localop:x:61001:61001:a local account:/home/localop:/bin/sh" >>"$T/passwd"
-chmod 0644 "$T/passwd"
-overlay "$T/passwd" /etc/passwd
+cp -a /etc "$T/etc"
+sed -E 's/^(passwd|group|shadow):(.*)$/\1:\2 extrausers/' /etc/nsswitch.conf >"$T/etc/nsswitch.conf"
+grep -q '^passwd:.*extrausers' "$T/etc/nsswitch.conf" || { echo "Bail out! nsswitch.conf has no passwd line"; exit 1; }
+awk -F: '!($3 >= 64000 && $3 <= 64999)' /etc/passwd >"$T/etc/passwd"
+echo "localop:x:64001:64001:a local account:/home/localop:/bin/sh" >>"$T/etc/passwd"
+awk -F: '!($3 >= 64000 && $3 <= 64999) && $1 != "nexusbg"' /etc/group >"$T/etc/group"
+overlay "$T/etc" /etc
 
 CACHE=$T/cache
-base=("accounts extrausers" "account_uid_range 61000-61999")
+base=("accounts extrausers" "account_uid_range 64000-64999")
 write_policy "${base[@]}"
 
 uid_of() { getent passwd "$1" | cut -d: -f3; }
@@ -53,10 +55,10 @@ gendoc "$T/doc.json" --serial 1 --users 4 --login root --login localop
 sync_run --file "$T/doc.json"
 check "sync with accounts: the table installs (exit 0)" 'rc_is 0'
 check "getent resolves a synced user through extrausers" '
-	[ "$(getent passwd op00000)" = "op00000:x:61000:61000:op00000@contoso.com:/home/op00000:/bin/bash" ]'
-check "uids are allocated from the range, around a local account that holds 61001" '
-	[ "$(uid_of op00001)" = 61002 ] && [ "$(uid_of op00002)" = 61003 ] &&
-	[ "$(uid_of op00003)" = 61004 ]'
+	[ "$(getent passwd op00000)" = "op00000:x:64000:64000:op00000@contoso.com:/home/op00000:/bin/bash" ]'
+check "uids are allocated from the range, around a local account that holds 64001" '
+	[ "$(uid_of op00001)" = 64002 ] && [ "$(uid_of op00002)" = 64003 ] &&
+	[ "$(uid_of op00003)" = 64004 ]'
 check "a login that exists in /etc/passwd is never shadowed (root)" '
 	[ "$(uid_of root)" = 0 ] && ! grep -q "^root:" "$XU/passwd"'
 check "... nor a local account inside the range (localop)" '
@@ -66,7 +68,7 @@ check "the skipped users are reported in the state file" '
 	grep -q "root: login exists in /etc/passwd" "$CACHE/sync-state.json" &&
 	grep -q "localop: login exists" "$CACHE/sync-state.json"'
 check "the nexusbg group lists the synced users" '
-	[ "$(getent group nexusbg)" = "nexusbg:x:61000:op00000,op00001,op00002,op00003" ]'
+	[ "$(getent group nexusbg)" = "nexusbg:x:64000:op00000,op00001,op00002,op00003" ]'
 check "shadow holds * (key-only, no password)" '
 	[ "$(getent shadow op00002 | cut -d: -f2)" = "*" ]'
 check "passwd and group are root-owned 0644, shadow 0600" '
@@ -83,7 +85,7 @@ check "the users that stay keep their uids" '
 	[ "$(uid_of op00001)" = "$u1" ] && [ "$(uid_of op00002)" = "$u2" ] &&
 	[ "$(uid_of op00003)" = "$u3" ]'
 op4=$(uid_of op00004)
-check "the new user gets a fresh uid, not the removed user's 61000 ($op4)" '[ "$op4" = 61005 ]'
+check "the new user gets a fresh uid, not the removed user's 64000 ($op4)" '[ "$op4" = 64005 ]'
 check "the group follows the table" '
 	[ "$(getent group nexusbg | cut -d: -f4)" = "op00001,op00002,op00003,op00004" ]'
 
@@ -105,23 +107,23 @@ check "... with the same uids" '[ "$(uid_of op00001)" = "$u1" ] && [ "$(uid_of o
 gendoc "$T/doc.json" --serial 3 --start 1 --users 5
 sync_run --file "$T/doc.json"
 check "new users keep going up even when the state file is lost" '
-	rc_is 0 && [ "$(uid_of op00005)" = 61006 ] && rm -f "$CACHE/sync-state.json" &&
+	rc_is 0 && [ "$(uid_of op00005)" = 64006 ] && rm -f "$CACHE/sync-state.json" &&
 	gendoc "$T/doc.json" --serial 4 --start 2 --users 5 && sync_run --file "$T/doc.json" &&
-	[ "$(uid_of op00006)" = 61007 ] && [ "$(uid_of op00002)" = "$u2" ]'
+	[ "$(uid_of op00006)" = 64007 ] && [ "$(uid_of op00002)" = "$u2" ]'
 
-write_policy "accounts extrausers" "account_uid_range 61000-61007"
+write_policy "accounts extrausers" "account_uid_range 64000-64007"
 gendoc "$T/doc.json" --serial 5 --start 2 --users 8
 sync_run --file "$T/doc.json"
 check "once the range is used up, freed uids are reused, lowest first" '
-	rc_is 0 && [ "$(uid_of op00007)" = 61000 ] && [ "$(uid_of op00008)" = 61002 ]'
+	rc_is 0 && [ "$(uid_of op00007)" = 64000 ] && [ "$(uid_of op00008)" = 64002 ]'
 check "users without a free uid are skipped and reported, the table still installs" '
 	[ "$(cache_serial)" = 5 ] && [ "$(state accounts.users)" = 7 ] &&
 	[ "$(state accounts.skipped)" = 1 ] &&
-	grep -q "op00009: no free uid left in 61000-61007" "$CACHE/sync-state.json" &&
+	grep -q "op00009: no free uid left in 64000-64007" "$CACHE/sync-state.json" &&
 	[ "$(wc -l <"$XU/passwd")" = 7 ] && ! getent passwd op00009 >/dev/null'
 
 cp -p "$XU/passwd" "$T/passwd.before"
-write_policy "accounts extrausers" "account_uid_range 61000-61999" "account_gid 100"
+write_policy "accounts extrausers" "account_uid_range 64000-64999" "account_gid 100"
 gendoc "$T/doc.json" --serial 6 --start 1 --users 4
 sync_run --file "$T/doc.json"
 check "a gid that belongs to a local group: accounts refused (exit 1), table installed" '
