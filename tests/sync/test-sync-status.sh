@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# test-status.sh - `nexusbg status`: what it shows and its exit codes for a
+# test-sync-status.sh - `nexusbg status`: what it shows and its exit codes for a
 # fresh, stale, missing, invalid, insecure and foreign cache.
 . "$NBG_SRCDIR/tests/sync/lib.sh"
 
