@@ -348,12 +348,15 @@ static int fill_tmp(int fd, const char *dir, const char *name, const void *data,
 		cf_err(err, "%s/%s: write: %s", dir, name, strerror(errno));
 		return NBG_CF_ERR_SYSTEM;
 	}
-	if (fstat(fd, &st) != 0 ||
-	    ((st.st_uid != 0 || st.st_gid != 0) && fchown(fd, 0, 0) != 0) ||
-	    fchmod(fd, mode) != 0) {
-		cf_err(err, "%s/%s: make it root-owned, mode %04o: %s", dir,
-		    name, (unsigned)mode, strerror(errno));
+	if (fstat(fd, &st) != 0 || fchmod(fd, mode) != 0) {
+		cf_err(err, "%s/%s: set mode %04o: %s", dir, name, (unsigned)mode,
+		    strerror(errno));
 		return NBG_CF_ERR_SYSTEM;
+	}
+	if (st.st_uid != 0) {
+		cf_err(err, "%s/%s: created as uid %u, not root (run as root)", dir, name,
+		    (unsigned)st.st_uid);
+		return NBG_CF_ERR_INSECURE;
 	}
 	if (fsync(fd) != 0) {
 		cf_err(err, "%s/%s: fsync: %s", dir, name, strerror(errno));
