@@ -57,7 +57,7 @@ not_ok() {	# not_ok DESCRIPTION [DETAIL...]
 	shift
 	local line
 	for line in "$@"; do
-		echo "#   $line"
+		printf '%s\n' "$line" | sed 's/^/#   /'
 	done
 	if [ -s "$T/err" ]; then
 		sed 's/^/#   stderr: /' "$T/err" | head -20

@@ -98,8 +98,10 @@ check "an unchanged table leaves identical account files alone" '
 
 rm -f "$XU/shadow"
 sed -i 's#:/bin/bash$#:/bin/sh#' "$XU/passwd"
-sync_run --file "$T/doc.json"
-check "an unchanged table repairs damaged account files" '
+setpriv --bounding-set -all --inh-caps -all --no-new-privs -- \
+	"$NEXUSBG" sync --policy "$T/policy.conf" --file "$T/doc.json" >"$T/out" 2>"$T/err"
+RC=$?
+check "an unchanged table repairs damaged account files (run without any capability)" '
 	rc_is 3 && [ "$(getent shadow op00003 | cut -d: -f2)" = "*" ] &&
 	[ "$(getent passwd op00003 | cut -d: -f7)" = /bin/bash ] && [ "$(state accounts.result)" = written ]'
 check "... with the same uids" '[ "$(uid_of op00001)" = "$u1" ] && [ "$(uid_of op00004)" = "$op4" ]'

@@ -230,6 +230,18 @@ write_policy "sync_token_file $T/token2"
 sync_run --now
 failed_and_kept "a token the server does not accept: HTTP 401, refused" "HTTP status 401"
 
+# the service runs with CapabilityBoundingSet= and NoNewPrivileges=yes
+start_server server --token-file "$T/token" --client-ca "$T/pki/client-ca.pem"
+write_policy "sync_token_file $T/token" "sync_client_cert $T/pki/client.pem" \
+	"sync_client_key $T/pki/client.key"
+next_doc
+setpriv --bounding-set -all --inh-caps -all --no-new-privs -- \
+	"$NEXUSBG" sync --policy "$T/policy.conf" --now >"$T/out" 2>"$T/err"
+RC=$?
+check "without any capability (as in the service), with token and client certificate: installed" '
+	rc_is 0 && [ "$(cache_serial)" = "$SERIAL" ] && [ "$(req token_ok)" = True ]'
+snapshot
+
 # --- redirects, proxies, --file ----------------------------------------------
 
 start_server server --redirect "https://127.0.0.1:1/elsewhere.json"
@@ -238,6 +250,7 @@ sync_run --now
 failed_and_kept "a redirect is not followed" "redirects are not followed"
 check "... after exactly one request" 'rc_is 1 && [ "$(requests)" = 1 ]'
 
+next_doc
 start_server server
 write_policy
 https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9 \
