@@ -13,6 +13,9 @@ set -uo pipefail
 : "${NBG_BUILDDIR:?run through meson test (NBG_BUILDDIR)}"
 HERE=$NBG_SRCDIR/tests/sync
 NEXUSBG=$NBG_BUILDDIR/tools/nexusbg
+# NBG_TEST_WRAPPER runs nexusbg under a checker, e.g.
+#   NBG_TEST_WRAPPER="valgrind -q --leak-check=full --error-exitcode=99"
+read -r -a WRAP <<<"${NBG_TEST_WRAPPER:-}"
 TABLE_READER=$NBG_BUILDDIR/tests/sync/table_reader
 PYTHON=${PYTHON:-python3}
 
@@ -156,12 +159,12 @@ stop_server() {
 
 # sync ARGS... : run `nexusbg sync` with the test policy; sets RC, output in $T/out, $T/err
 sync_run() {
-	"$NEXUSBG" sync --policy "$T/policy.conf" "$@" >"$T/out" 2>"$T/err"
+	"${WRAP[@]}" "$NEXUSBG" sync --policy "$T/policy.conf" "$@" >"$T/out" 2>"$T/err"
 	RC=$?
 }
 
 status_run() {
-	"$NEXUSBG" status --policy "$T/policy.conf" "$@" >"$T/out" 2>"$T/err"
+	"${WRAP[@]}" "$NEXUSBG" status --policy "$T/policy.conf" "$@" >"$T/out" 2>"$T/err"
 	RC=$?
 }
 
