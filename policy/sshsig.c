@@ -19,6 +19,10 @@ enum {
 #define MAGIC		"SSHSIG"
 #define MAGIC_LEN	6
 #define EC_SCALAR_LEN	32
+#define SIG_NAME_MAX	64	/* signature algorithm name */
+#define SIG_INNER_MAX	128	/* r and s as mpints, or 64 bytes of Ed25519 */
+#define SIG_BLOB_MAX	(4 + SIG_NAME_MAX + 4 + SIG_INNER_MAX + 1 + 4)
+#define HASH_NAME_MAX	16
 
 void nbg_armor_init(struct nbg_armor *a)
 {
@@ -146,7 +150,7 @@ static int get_scalar(struct nbg_buf *b, uint8_t out[EC_SCALAR_LEN])
 	const uint8_t *p;
 	size_t len;
 
-	if (nbg_buf_get_string(b, &p, &len) != 0 || len == 0)
+	if (nbg_buf_get_string(b, &p, &len, EC_SCALAR_LEN + 1) != 0 || len == 0)
 		return -1;
 	if ((p[0] & 0x80) != 0)
 		return -1;	/* negative */
@@ -184,7 +188,7 @@ static enum nbg_sshsig_status parse_sk_sig(const uint8_t *p, size_t len, enum nb
 	size_t namelen, innerlen;
 
 	nbg_buf_init(&b, p, len);
-	if (nbg_buf_get_cstring(&b, &name, &namelen) != 0) {
+	if (nbg_buf_get_cstring(&b, &name, &namelen, SIG_NAME_MAX) != 0) {
 		snprintf(err, errlen, "signature: no algorithm name");
 		return NBG_SSHSIG_E_SIG;
 	}
@@ -194,7 +198,7 @@ static enum nbg_sshsig_status parse_sk_sig(const uint8_t *p, size_t len, enum nb
 		    (int)(namelen > 60 ? 60 : namelen), name, nbg_keytype_name(keytype));
 		return NBG_SSHSIG_E_SIG;
 	}
-	if (nbg_buf_get_string(&b, &inner, &innerlen) != 0 ||
+	if (nbg_buf_get_string(&b, &inner, &innerlen, SIG_INNER_MAX) != 0 ||
 	    nbg_buf_get_u8(&b, &sig->flags) != 0 || nbg_buf_get_u32(&b, &sig->counter) != 0) {
 		snprintf(err, errlen, "signature: truncated");
 		return NBG_SSHSIG_E_SIG;
@@ -230,10 +234,6 @@ static enum nbg_sshsig_status parse_key(struct nbg_sshsig *out, char *err, size_
 {
 	char why[128];
 
-	if (out->pubkey_len > NBG_KEYBLOB_MAX) {
-		snprintf(err, errlen, "public key of %zu bytes is too long", out->pubkey_len);
-		return NBG_SSHSIG_E_KEY;
-	}
 	if (nbg_sshkey_parse_blob(out->pubkey, out->pubkey_len, &out->key, why,
 	    sizeof(why)) != 0) {
 		snprintf(err, errlen, "public key: %s", why);
@@ -253,7 +253,7 @@ static enum nbg_sshsig_status parse_hash(struct nbg_buf *b, struct nbg_sshsig *o
 	const char *h;
 	size_t hlen;
 
-	if (nbg_buf_get_cstring(b, &h, &hlen) != 0) {
+	if (nbg_buf_get_cstring(b, &h, &hlen, HASH_NAME_MAX) != 0) {
 		snprintf(err, errlen, "hash algorithm: truncated or not a string");
 		return NBG_SSHSIG_E_FORMAT;
 	}
@@ -274,8 +274,9 @@ static enum nbg_sshsig_status parse_middle(struct nbg_buf *b, struct nbg_sshsig 
 {
 	const uint8_t *ns;
 
-	if (nbg_buf_get_string(b, &ns, &out->ns_len) != 0) {
-		snprintf(err, errlen, "namespace: truncated");
+	if (nbg_buf_get_string(b, &ns, &out->ns_len, NBG_SSHSIG_NS_MAX) != 0) {
+		snprintf(err, errlen, "namespace: truncated or longer than %d bytes",
+		    NBG_SSHSIG_NS_MAX);
 		return NBG_SSHSIG_E_FORMAT;
 	}
 	out->ns = (const char *)ns;
@@ -285,8 +286,8 @@ static enum nbg_sshsig_status parse_middle(struct nbg_buf *b, struct nbg_sshsig 
 		    NBG_SSHSIG_NS_MAX);
 		return NBG_SSHSIG_E_FORMAT;
 	}
-	if (nbg_buf_get_string(b, &out->reserved, &out->reserved_len) != 0 ||
-	    out->reserved_len > NBG_SSHSIG_RESERVED_MAX) {
+	if (nbg_buf_get_string(b, &out->reserved, &out->reserved_len,
+	    NBG_SSHSIG_RESERVED_MAX) != 0) {
 		snprintf(err, errlen, "reserved field truncated or longer than %d bytes",
 		    NBG_SSHSIG_RESERVED_MAX);
 		return NBG_SSHSIG_E_FORMAT;
@@ -314,16 +315,17 @@ enum nbg_sshsig_status nbg_sshsig_parse(const uint8_t *blob, size_t len, struct 
 		snprintf(err, errlen, "SSHSIG version missing or not %d", NBG_SSHSIG_VERSION);
 		return NBG_SSHSIG_E_FORMAT;
 	}
-	if (nbg_buf_get_string(&b, &out->pubkey, &out->pubkey_len) != 0) {
-		snprintf(err, errlen, "public key: truncated");
+	if (nbg_buf_get_string(&b, &out->pubkey, &out->pubkey_len, NBG_KEYBLOB_MAX) != 0) {
+		snprintf(err, errlen, "public key: truncated or longer than %d bytes",
+		    NBG_KEYBLOB_MAX);
 		return NBG_SSHSIG_E_FORMAT;
 	}
 	if ((st = parse_key(out, err, errlen)) != NBG_SSHSIG_OK)
 		return st;
 	if ((st = parse_middle(&b, out, err, errlen)) != NBG_SSHSIG_OK)
 		return st;
-	if (nbg_buf_get_string(&b, &sig, &siglen) != 0) {
-		snprintf(err, errlen, "signature: truncated");
+	if (nbg_buf_get_string(&b, &sig, &siglen, SIG_BLOB_MAX) != 0) {
+		snprintf(err, errlen, "signature: truncated or too long");
 		return NBG_SSHSIG_E_FORMAT;
 	}
 	if (nbg_buf_remaining(&b) != 0) {

@@ -331,7 +331,7 @@ static const struct parse_case {
 	{ "trailing byte", NBG_KEY_SK_ECDSA, M_TRAILING, NBG_SSHSIG_E_FORMAT },
 	{ "plain ssh-ed25519 key", NBG_KEY_SK_ED25519, M_KEY_PLAIN, NBG_SSHSIG_E_NOT_SK },
 	{ "key blob with a wrong curve", NBG_KEY_SK_ECDSA, M_KEY_BAD, NBG_SSHSIG_E_KEY },
-	{ "key blob too long", NBG_KEY_SK_ECDSA, M_KEY_LONG, NBG_SSHSIG_E_KEY },
+	{ "key blob too long", NBG_KEY_SK_ECDSA, M_KEY_LONG, NBG_SSHSIG_E_FORMAT },
 	{ "ecdsa signature on an ed25519 key", NBG_KEY_SK_ED25519, M_SIG_OTHER_TYPE,
 	    NBG_SSHSIG_E_SIG },
 	{ "webauthn signature type", NBG_KEY_SK_ECDSA, M_SIG_WEBAUTHN, NBG_SSHSIG_E_SIG },
