@@ -11,6 +11,7 @@
  * conversation keeps pending input (pipes, graphical clients).
  */
 #include <security/pam_ext.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +48,17 @@ static void host_token(char out[HOST_MAX + 1])
 	out[i] = '\0';
 }
 
-static void utc_time(int64_t t, const char *fmt, char *out, size_t len)
+/* t in UTC: the full ISO 8601 form, or only the time of day. */
+static void utc_time(int64_t t, bool iso, char *out, size_t len)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
+	size_t n = 0;
 
-	if (gmtime_r(&tt, &tm) == NULL || strftime(out, len, fmt, &tm) == 0)
+	if (gmtime_r(&tt, &tm) != NULL)
+		n = iso ? strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) :
+		    strftime(out, len, "%H:%M:%S UTC", &tm);
+	if (n == 0)
 		snprintf(out, len, "%lld", (long long)t);
 }
 
@@ -73,7 +79,7 @@ int nbg_challenge_new(struct nbg_challenge *c, const char *user, const char *fab
 	c->issued = now;
 	c->expires = now + ttl;
 	host_token(host);
-	utc_time(c->expires, "%Y-%m-%dT%H:%M:%SZ", exp, sizeof(exp));
+	utc_time(c->expires, true, exp, sizeof(exp));
 	n = snprintf(c->text, sizeof(c->text), "%s user=%s host=%s fabric=%s nonce=%s expires=%s",
 	    NBG_CHALLENGE_VERSION, user, host, fabric != NULL ? fabric : "-", c->nonce, exp);
 	if (n < 0 || (size_t)n >= sizeof(c->text)) {
@@ -93,7 +99,7 @@ static int show(pam_handle_t *pamh, const struct nbg_challenge *c, const char *n
 {
 	char until[32];
 
-	utc_time(c->expires, "%H:%M:%S UTC", until, sizeof(until));
+	utc_time(c->expires, false, until, sizeof(until));
 	return pam_info(pamh,
 	    "nexusbg: this login needs a signature from your FIDO2 security key.\n"
 	    "On your own machine, before %s, run:\n\n"
