@@ -4,7 +4,7 @@
  * (pam_nexusbg/fido_verify.c): genuine ECDSA and Ed25519 signatures pass;
  * a missing touch or PIN flag, another message, key, counter, flag byte or
  * application does not.  Table-driven; signatures come from the software
- * signer (sk_testsign.c) and from two fixed vectors.
+ * signer (sk_testsign.c) and from ssh-keygen -Y sign with tests/sk-soft.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,36 +196,72 @@ static void test_cases(void **state)
 	}
 }
 
-/* Two fixed signatures over "nexusbg test vector" (also in test_sshsig.c). */
-static const char *const vectors[] = {
-	"-----BEGIN SSH SIGNATURE-----\n"
-	"U1NIU0lHAAAAAQAAAH8AAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQ\n"
-	"AAAAhuaXN0cDI1NgAAAEEE03pvPTRet6ezC1ZRxy9xP9iOrJtk3x3WGe54GUDi2ak4XqeT\n"
-	"bQ5tQpBYhT+eo7a8Etmjqy774I8HLukTS+3JMQAAAARzc2g6AAAAB25leHVzYmcAAAAAAA\n"
-	"AABnNoYTUxMgAAAHcAAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQAA\n"
-	"AEgAAAAgFbbfZaGoGyCqvbErDJ/DxOCdMNQDD3IR82NaRbloDjYAAAAgU0AGAKiTn/fQgF\n"
-	"w7wPJpgkR+i/FnIopkXpk14OqRCIQFAAAAKQ==\n"
-	"-----END SSH SIGNATURE-----\n",
-	"-----BEGIN SSH SIGNATURE-----\n"
-	"U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgK8a25M\n"
-	"2QVJWR6b2J/nrWW2xA/75V58vy5PyuXLHVuW8AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA\n"
-	"AAZzaGEyNTYAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQMzc5+zADb\n"
-	"RIptMIPzfbCWFw8canUkdJjo8vvmTkClkfdQoMcXA2ylmgK9WfW1deUi3ZV36JYtItRXD7\n"
-	"eqLtjQ8FAAAD6A==\n"
-	"-----END SSH SIGNATURE-----\n",
+/*
+ * Signatures over "nexusbg test vector" made by `ssh-keygen -Y sign`
+ * (OpenSSH 9.2) with the software security key of tests/sk-soft: with
+ * touch and PIN, without the PIN (SK_SOFT_FORCE_UV=0) and without touch
+ * (SK_SOFT_NO_UP=1).  The first two are also in test_sshsig.c.
+ */
+static const struct {
+	const char *name;
+	enum nbg_fido_result want;
+	const char *armor;
+} vectors[] = {
+	{ "ecdsa-sk", NBG_FIDO_OK,
+	    "-----BEGIN SSH SIGNATURE-----\n"
+	    "U1NIU0lHAAAAAQAAAH8AAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQ\n"
+	    "AAAAhuaXN0cDI1NgAAAEEE+xJZEY1V7uSif6B9Y39jRL7ft2OsKCF3dJImuNIHyFVr54i5\n"
+	    "YSThhXjhLpng8wVvmKWimNSCW5aZ2wLShNX5RQAAAARzc2g6AAAAB25leHVzYmcAAAAAAA\n"
+	    "AABnNoYTUxMgAAAHkAAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQAA\n"
+	    "AEoAAAAhAJDuOqCMR3QdnuOsDAp9EQBInGxhKf+UDqHiTNbtQ+PvAAAAIQDgXqpAtWjYzX\n"
+	    "f8iRVdk8z2UZ6aGNlOUKOHu5HtaTs/gAUAAAAp\n"
+	    "-----END SSH SIGNATURE-----\n" },
+	{ "ed25519-sk", NBG_FIDO_OK,
+	    "-----BEGIN SSH SIGNATURE-----\n"
+	    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgNib+oK\n"
+	    "p077m3cHnZel31DtSpsim1DeNVc3GClxlBNs4AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA\n"
+	    "AAZzaGE1MTIAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQCzIr0zOwx\n"
+	    "JBZIUikd1PNO9q4l7q6Bph6Vvw7hZtqQKq1r3NrjXqRBjm8bdYJARpTCOgiQscfcIzuGPN\n"
+	    "P0qSmAgFAAAD6A==\n"
+	    "-----END SSH SIGNATURE-----\n" },
+	{ "ecdsa-sk without PIN", NBG_FIDO_UV_MISSING,
+	    "-----BEGIN SSH SIGNATURE-----\n"
+	    "U1NIU0lHAAAAAQAAAH8AAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQ\n"
+	    "AAAAhuaXN0cDI1NgAAAEEE+xJZEY1V7uSif6B9Y39jRL7ft2OsKCF3dJImuNIHyFVr54i5\n"
+	    "YSThhXjhLpng8wVvmKWimNSCW5aZ2wLShNX5RQAAAARzc2g6AAAAB25leHVzYmcAAAAAAA\n"
+	    "AABnNoYTUxMgAAAHkAAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQAA\n"
+	    "AEoAAAAhAJjqRtP1sZ0iOnL9zuGm0cWNcs6utOKp4kR2MyG4l120AAAAIQDoM6dfAdYIA5\n"
+	    "O8bpq+A1GsLeMZ0fssG6AfVe1UxsdPlgEAAAAq\n"
+	    "-----END SSH SIGNATURE-----\n" },
+	{ "ed25519-sk without PIN", NBG_FIDO_UV_MISSING,
+	    "-----BEGIN SSH SIGNATURE-----\n"
+	    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgNib+oK\n"
+	    "p077m3cHnZel31DtSpsim1DeNVc3GClxlBNs4AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA\n"
+	    "AAZzaGE1MTIAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQD8jJVtXEf\n"
+	    "jb8Nagpdvx9YDCMzDqYD0GzgWms4ilfp5gjPzxRVSrOoLkn4pnMrvzgXYR6xq8yUrhvTBT\n"
+	    "8oSRNwIBAAAD6g==\n"
+	    "-----END SSH SIGNATURE-----\n" },
+	{ "ecdsa-sk without touch", NBG_FIDO_UP_MISSING,
+	    "-----BEGIN SSH SIGNATURE-----\n"
+	    "U1NIU0lHAAAAAQAAAH8AAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQ\n"
+	    "AAAAhuaXN0cDI1NgAAAEEE+xJZEY1V7uSif6B9Y39jRL7ft2OsKCF3dJImuNIHyFVr54i5\n"
+	    "YSThhXjhLpng8wVvmKWimNSCW5aZ2wLShNX5RQAAAARzc2g6AAAAB25leHVzYmcAAAAAAA\n"
+	    "AABnNoYTUxMgAAAHgAAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQAA\n"
+	    "AEkAAAAhAK2h3Amyt9oVvNy+95DxAy+X34c4Je3l0eYkV/CCotooAAAAIEb8tGIUw1/Aoo\n"
+	    "x8668rXyCUC/2RrBaQYeDSfrDO/V0VBAAAACs=\n"
+	    "-----END SSH SIGNATURE-----\n" },
+	{ "ed25519-sk without touch", NBG_FIDO_UP_MISSING,
+	    "-----BEGIN SSH SIGNATURE-----\n"
+	    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgNib+oK\n"
+	    "p077m3cHnZel31DtSpsim1DeNVc3GClxlBNs4AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA\n"
+	    "AAZzaGE1MTIAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQC0g4OQCFN\n"
+	    "wUVtaTMfwDQBXVwNm1K8SaiS8jh5MZ4sat5rzPsOPtZ0tP1k7MkdPacdjKmY/2aJl4mcBE\n"
+	    "kDcZaQUEAAAD6Q==\n"
+	    "-----END SSH SIGNATURE-----\n" },
 };
 
 static void test_vectors(void **state)
 {
-	static const struct {
-		const char *msg;
-		enum nbg_fido_result want;
-	} msgs[] = {
-		{ "nexusbg test vector", NBG_FIDO_OK },
-		{ "nexusbg test vector\n", NBG_FIDO_BAD_SIG },
-		{ "nexusbg test vectoR", NBG_FIDO_BAD_SIG },
-	};
-
 	(void)state;
 	for (size_t v = 0; v < sizeof(vectors) / sizeof(vectors[0]); v++) {
 		struct nbg_armor *a = malloc(sizeof(*a));
@@ -233,15 +269,20 @@ static void test_vectors(void **state)
 		char err[160];
 		long n;
 
+		print_message("vector: %s\n", vectors[v].name);
 		assert_non_null(a);
 		nbg_armor_init(a);
-		assert_int_equal(nbg_armor_feed(a, vectors[v], strlen(vectors[v]), err,
+		assert_int_equal(nbg_armor_feed(a, vectors[v].armor, strlen(vectors[v].armor), err,
 		    sizeof(err)), NBG_ARMOR_DONE);
 		n = nbg_armor_decode(a, blob, sizeof(blob), err, sizeof(err));
 		assert_true(n > 0);
-		for (size_t m = 0; m < sizeof(msgs) / sizeof(msgs[0]); m++)
-			assert_int_equal(verify_blob(blob, (size_t)n, NULL, msgs[m].msg, NULL),
-			    msgs[m].want);
+		assert_int_equal(verify_blob(blob, (size_t)n, NULL, "nexusbg test vector", NULL),
+		    vectors[v].want);
+		/* the same signature over the message with a newline, or changed */
+		assert_int_equal(verify_blob(blob, (size_t)n, NULL, "nexusbg test vector\n", NULL),
+		    NBG_FIDO_BAD_SIG);
+		assert_int_equal(verify_blob(blob, (size_t)n, NULL, "nexusbg test vectoR", NULL),
+		    NBG_FIDO_BAD_SIG);
 		free(a);
 	}
 }

@@ -17,33 +17,34 @@
 #include "sshsig.h"
 
 /*
- * Two fixed signatures over "nexusbg test vector" in namespace nexusbg,
- * both accepted by `ssh-keygen -Y verify` with these allowed_signers keys.
+ * Two signatures over "nexusbg test vector" in namespace nexusbg, made by
+ * `ssh-keygen -Y sign` (OpenSSH 9.2) with the software security key of
+ * tests/sk-soft (touch and PIN; counters 41 and 1000) for these keys.
  */
-#define ECDSA_KEY "AAAAInNrLWVjZHNhLXNoYTItbmlzdHAyNTZAb3BlbnNzaC5jb20AAAAIbmlzdHAyNTYAAABB" \
-	"BNN6bz00XrenswtWUccvcT/YjqybZN8d1hnueBlA4tmpOF6nk20ObUKQWIU/nqO2vBLZo6su++CPBy7pE0vt" \
-	"yTEAAAAEc3NoOg=="
+#define ECDSA_KEY "AAAAInNrLWVjZHNhLXNoYTItbmlzdHAyNTZAb3BlbnNzaC5jb20AAAAIbmlzdHAyNTYAAABBBPsS" \
+	"WRGNVe7kon+gfWN/Y0S+37djrCghd3SSJrjSB8hVa+eIuWEk4YV44S6Z4PMFb5ilopjUgluWmdsC" \
+	"0oTV+UUAAAAEc3NoOg=="
 static const char ecdsa_armor[] =
     "-----BEGIN SSH SIGNATURE-----\n"
     "U1NIU0lHAAAAAQAAAH8AAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQ\n"
-    "AAAAhuaXN0cDI1NgAAAEEE03pvPTRet6ezC1ZRxy9xP9iOrJtk3x3WGe54GUDi2ak4XqeT\n"
-    "bQ5tQpBYhT+eo7a8Etmjqy774I8HLukTS+3JMQAAAARzc2g6AAAAB25leHVzYmcAAAAAAA\n"
-    "AABnNoYTUxMgAAAHcAAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQAA\n"
-    "AEgAAAAgFbbfZaGoGyCqvbErDJ/DxOCdMNQDD3IR82NaRbloDjYAAAAgU0AGAKiTn/fQgF\n"
-    "w7wPJpgkR+i/FnIopkXpk14OqRCIQFAAAAKQ==\n"
+    "AAAAhuaXN0cDI1NgAAAEEE+xJZEY1V7uSif6B9Y39jRL7ft2OsKCF3dJImuNIHyFVr54i5\n"
+    "YSThhXjhLpng8wVvmKWimNSCW5aZ2wLShNX5RQAAAARzc2g6AAAAB25leHVzYmcAAAAAAA\n"
+    "AABnNoYTUxMgAAAHkAAAAic2stZWNkc2Etc2hhMi1uaXN0cDI1NkBvcGVuc3NoLmNvbQAA\n"
+    "AEoAAAAhAJDuOqCMR3QdnuOsDAp9EQBInGxhKf+UDqHiTNbtQ+PvAAAAIQDgXqpAtWjYzX\n"
+    "f8iRVdk8z2UZ6aGNlOUKOHu5HtaTs/gAUAAAAp\n"
     "-----END SSH SIGNATURE-----\n";
-#define ED25519_KEY "AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAICvGtuTNkFSVkem9if561ltsQP" \
-	"++VefL8uT8rlyx1blvAAAABHNzaDo="
+#define ED25519_KEY "AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIDYm/qCqdO+5t3B52Xpd9Q7UqbIptQ3j" \
+	"VXNxgpcZQTbOAAAABHNzaDo="
 static const char ed25519_armor[] =
     "-----BEGIN SSH SIGNATURE-----\n"
-    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgK8a25M\n"
-    "2QVJWR6b2J/nrWW2xA/75V58vy5PyuXLHVuW8AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA\n"
-    "AAZzaGEyNTYAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQMzc5+zADb\n"
-    "RIptMIPzfbCWFw8canUkdJjo8vvmTkClkfdQoMcXA2ylmgK9WfW1deUi3ZV36JYtItRXD7\n"
-    "eqLtjQ8FAAAD6A==\n"
+    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgNib+oK\n"
+    "p077m3cHnZel31DtSpsim1DeNVc3GClxlBNs4AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA\n"
+    "AAZzaGE1MTIAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQCzIr0zOwx\n"
+    "JBZIUikd1PNO9q4l7q6Bph6Vvw7hZtqQKq1r3NrjXqRBjm8bdYJARpTCOgiQscfcIzuGPN\n"
+    "P0qSmAgFAAAD6A==\n"
     "-----END SSH SIGNATURE-----\n";
 
-#define B64_LINE "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgK8a25M"
+#define B64_LINE "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgNib+oK"
 
 /* ---- the armor reader ---------------------------------------------------- */
 
@@ -57,23 +58,26 @@ struct armor_case {
 static const struct armor_case armor_cases[] = {
 	{ "whole block in one piece", { ed25519_armor }, NBG_ARMOR_DONE, true },
 	{ "one line per piece", { "-----BEGIN SSH SIGNATURE-----",
-	    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgK8a25M",
-	    "2QVJWR6b2J/nrWW2xA/75V58vy5PyuXLHVuW8AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA",
-	    "AAZzaGEyNTYAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQMzc5+zADb",
-	    "RIptMIPzfbCWFw8canUkdJjo8vvmTkClkfdQoMcXA2ylmgK9WfW1deUi3ZV36JYtItRXD7",
-	    "eqLtjQ8FAAAD6A==", "-----END SSH SIGNATURE-----" }, NBG_ARMOR_DONE, true },
+	    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgNib+oK",
+	    "p077m3cHnZel31DtSpsim1DeNVc3GClxlBNs4AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA",
+	    "AAZzaGE1MTIAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQCzIr0zOwx",
+	    "JBZIUikd1PNO9q4l7q6Bph6Vvw7hZtqQKq1r3NrjXqRBjm8bdYJARpTCOgiQscfcIzuGPN",
+	    "P0qSmAgFAAAD6A==",
+	    "-----END SSH SIGNATURE-----" }, NBG_ARMOR_DONE, true },
 	{ "joined into one line with spaces", { "-----BEGIN SSH SIGNATURE----- "
-	    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgK8a25M "
-	    "2QVJWR6b2J/nrWW2xA/75V58vy5PyuXLHVuW8AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA "
-	    "AAZzaGEyNTYAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQMzc5+zADb "
-	    "RIptMIPzfbCWFw8canUkdJjo8vvmTkClkfdQoMcXA2ylmgK9WfW1deUi3ZV36JYtItRXD7 "
-	    "eqLtjQ8FAAAD6A== -----END SSH SIGNATURE-----" }, NBG_ARMOR_DONE, true },
+	    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgNib+oK "
+	    "p077m3cHnZel31DtSpsim1DeNVc3GClxlBNs4AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA "
+	    "AAZzaGE1MTIAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQCzIr0zOwx "
+	    "JBZIUikd1PNO9q4l7q6Bph6Vvw7hZtqQKq1r3NrjXqRBjm8bdYJARpTCOgiQscfcIzuGPN "
+	    "P0qSmAgFAAAD6A== "
+	    "-----END SSH SIGNATURE-----" }, NBG_ARMOR_DONE, true },
 	{ "CRLF lines, tabs and trailing blanks", { "  -----BEGIN SSH SIGNATURE-----\r\n"
-	    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgK8a25M \r\n"
-	    "\t2QVJWR6b2J/nrWW2xA/75V58vy5PyuXLHVuW8AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA\r\n",
-	    "AAZzaGEyNTYAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQMzc5+zADb\r\n"
-	    "RIptMIPzfbCWFw8canUkdJjo8vvmTkClkfdQoMcXA2ylmgK9WfW1deUi3ZV36JYtItRXD7\r\n"
-	    "eqLtjQ8FAAAD6A==\r\n-----END SSH SIGNATURE-----\r\n  " }, NBG_ARMOR_DONE, true },
+	    "U1NIU0lHAAAAAQAAAEoAAAAac2stc3NoLWVkMjU1MTlAb3BlbnNzaC5jb20AAAAgNib+oK \r\n"
+	    "\tp077m3cHnZel31DtSpsim1DeNVc3GClxlBNs4AAAAEc3NoOgAAAAduZXh1c2JnAAAAAAAA\r\n",
+	    "AAZzaGE1MTIAAABnAAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAQCzIr0zOwx\r\n"
+	    "JBZIUikd1PNO9q4l7q6Bph6Vvw7hZtqQKq1r3NrjXqRBjm8bdYJARpTCOgiQscfcIzuGPN\r\n"
+	    "P0qSmAgFAAAD6A==\r\n"
+	    "-----END SSH SIGNATURE-----\r\n  " }, NBG_ARMOR_DONE, true },
 	{ "block not finished yet", { "-----BEGIN SSH SIGNATURE-----", B64_LINE },
 	    NBG_ARMOR_MORE, false },
 	{ "empty first line aborts", { "" }, NBG_ARMOR_ABORTED, false },
@@ -211,7 +215,7 @@ static void test_parse_vectors(void **state)
 		uint32_t counter;
 	} v[] = {
 		{ ecdsa_armor, ECDSA_KEY, NBG_KEY_SK_ECDSA, NBG_SSHSIG_SHA512, 41 },
-		{ ed25519_armor, ED25519_KEY, NBG_KEY_SK_ED25519, NBG_SSHSIG_SHA256, 1000 },
+		{ ed25519_armor, ED25519_KEY, NBG_KEY_SK_ED25519, NBG_SSHSIG_SHA512, 1000 },
 	};
 
 	(void)state;
