@@ -17,8 +17,10 @@
  *   end of input   the conversation fails (PAM_CONV_ERR)
  *
  * usage: authdrive --confdir DIR --service NAME [--user USER] [--rhost HOST]
- *                  [--tty TTY] [--steps auth,setcred,acct,open,close]
+ *                  [--tty TTY] [--env NAME=VALUE]... [--steps auth,setcred,acct,open,close]
  *                  [-- CMD ARGS...]   (run as the user inside the session)
+ * SSH_AUTH_INFO_0 given with --env is put into the PAM environment after the
+ * account step, where sshd puts it (auth2.c); the others before the auth step.
  */
 #include <security/pam_appl.h>
 #include <grp.h>
@@ -188,8 +190,12 @@ int main(int argc, char **argv)
 	const char *tty = NULL, *steps = "auth";
 	struct pam_conv pc = { conv, NULL };
 	pam_handle_t *pamh = NULL;
-	char **cmd = NULL;
+	char **cmd = NULL, **envs;
+	size_t nenv = 0;
 	int i, r = PAM_SUCCESS;
+
+	if ((envs = calloc((size_t)argc, sizeof(*envs))) == NULL)
+		return 2;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -198,6 +204,7 @@ int main(int argc, char **argv)
 		}
 		if (i + 1 >= argc) {
 			fprintf(stderr, "authdrive: %s needs a value\n", argv[i]);
+			free(envs);
 			return 2;
 		}
 		if (strcmp(argv[i], "--confdir") == 0)
@@ -212,31 +219,42 @@ int main(int argc, char **argv)
 			tty = argv[++i];
 		else if (strcmp(argv[i], "--steps") == 0)
 			steps = argv[++i];
+		else if (strcmp(argv[i], "--env") == 0)
+			envs[nenv++] = argv[++i];
 		else {
 			fprintf(stderr, "authdrive: unknown option %s\n", argv[i]);
+			free(envs);
 			return 2;
 		}
 	}
 	if (confdir == NULL) {
 		fprintf(stderr, "usage: authdrive --confdir DIR [--service NAME] [--user USER] "
-		    "[--rhost HOST] [--tty TTY] [--steps auth,setcred,acct,open,close] "
-		    "[-- CMD...]\n");
+		    "[--rhost HOST] [--tty TTY] [--env NAME=VALUE]... "
+		    "[--steps auth,setcred,acct,open,close] [-- CMD...]\n");
+		free(envs);
 		return 2;
 	}
 	if ((r = pam_start_confdir(service, user, &pc, confdir, &pamh)) != PAM_SUCCESS) {
 		fprintf(stderr, "authdrive: pam_start_confdir: %s\n", retname(r));
+		free(envs);
 		return 2;
 	}
 	if (rhost != NULL)
 		pam_set_item(pamh, PAM_RHOST, rhost);
 	if (tty != NULL)
 		pam_set_item(pamh, PAM_TTY, tty);
+	for (size_t k = 0; k < nenv; k++)
+		if (strncmp(envs[k], "SSH_AUTH_INFO_0=", 16) != 0)
+			pam_putenv(pamh, envs[k]);
 	if (step(steps, "auth"))
 		r = report("auth", pam_authenticate(pamh, 0));
 	if (r == PAM_SUCCESS && step(steps, "setcred"))
 		r = report("setcred", pam_setcred(pamh, PAM_ESTABLISH_CRED));
 	if (r == PAM_SUCCESS && step(steps, "acct"))
 		r = report("acct", pam_acct_mgmt(pamh, 0));
+	for (size_t k = 0; k < nenv; k++)
+		if (strncmp(envs[k], "SSH_AUTH_INFO_0=", 16) == 0)
+			pam_putenv(pamh, envs[k]);
 	if (r == PAM_SUCCESS && step(steps, "open")) {
 		r = report("open", pam_open_session(pamh, 0));
 		if (r == PAM_SUCCESS && cmd != NULL && cmd[0] != NULL) {
@@ -250,5 +268,6 @@ int main(int argc, char **argv)
 			(void)report("close", pam_close_session(pamh, 0));
 	}
 	pam_end(pamh, r);
+	free(envs);
 	return 0;
 }
