@@ -16,6 +16,7 @@
 #define NBG_AUDIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct nbg_audit_event {
 	int type;		/* AUDIT_USER_ACCT, AUDIT_USER_AUTH, AUDIT_USER_START,
@@ -48,9 +49,11 @@ enum nbg_audit_result {
 enum nbg_audit_result nbg_audit_log(const struct nbg_audit_event *ev, char *err, size_t errlen);
 
 /*
- * Build the message text (the part libaudit puts in msg='...') into buf:
- * "op=... acct=<encoded> reason=... nbg_role=... ..."; exposed for tests.
- * Returns 0, or -1 when buf is too small.
+ * Build the message text (the part libaudit puts in msg='...') into buf,
+ * as it will be sent but without the exe= libaudit adds:
+ * "op=... reason=... nbg_role=... ... acct=<encoded> hostname=... addr=...
+ * terminal=... res=..."; also the syslog text; exposed for tests.
+ * Returns 0, or -1 when buf is too small or op is not [a-z0-9-]{1,64}.
  */
 int nbg_audit_format(const struct nbg_audit_event *ev, char *buf, size_t len);
 
