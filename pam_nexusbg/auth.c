@@ -131,12 +131,19 @@ static int precheck(struct nbg_ctx *ctx)
 		nbg_tell_denied(ctx, "access denied");
 		return verdict_auth_pam(v);
 	}
-	if (v->fallback || !v->have_user) {
+	if (v->fallback) {
 		/* shared accounts hold no FIDO2 key: their password is another module's */
 		if (ctx->args.debug)
 			pam_syslog(ctx->pamh, LOG_DEBUG, "auth: %s is a fallback account: ignored",
 			    ctx->facts.user);
 		return PAM_IGNORE;
+	}
+	if (!v->have_user) {
+		/* decide() grants role-table users only: never reached, stay closed */
+		nbg_apply_audit(ctx, AUDIT_USER_AUTH, "nexusbg-auth", false,
+		    nbg_reason_str(NBG_R_INTERNAL_ERROR), "granted without a role-table user");
+		nbg_tell_denied(ctx, "access denied");
+		return PAM_AUTH_ERR;
 	}
 	return CONTINUE;
 }
