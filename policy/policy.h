@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "prefix.h"
 #include "sshkey.h"
@@ -198,6 +199,13 @@ struct nbg_diag {
 
 void nbg_diag_free(struct nbg_diag *d);
 
+/*
+ * Print every entry, in the order found, as "FILE:LINE: error: MESSAGE"
+ * ("FILE: error: MESSAGE" when the line is 0) and, when there is a hint,
+ * "FILE:LINE:   hint: HINT".  Control bytes are printed as \xNN.
+ */
+void nbg_diag_print(FILE *f, const struct nbg_diag *d);
+
 /* Flags for nbg_policy_load(). */
 #define NBG_POLICY_CHECK_PERMS	0x1	/* refuse files not root-owned or group/world-writable */
 
@@ -241,6 +249,9 @@ int nbg_policy_source_trusted(const struct nbg_policy *p, const char *path,
 
 /* Durations as written in the policy: "90", "30s", "15m", "12h", "7d", "2w". */
 int nbg_parse_duration(const char *s, int64_t *out);
+
+/* Sizes as written in the policy: "4096", "512K", "32M", "1G" (binary multiples). */
+int nbg_parse_size(const char *s, uint64_t *out);
 
 /* Portable login name: [a-z_][a-z0-9_.-]*[$]? , 1..32 bytes (useradd's rule). */
 bool nbg_valid_username(const char *s);

@@ -5,8 +5,8 @@
  * SSHSIG parser on what it decodes and on the raw input, and the signed
  * data and authenticator data built from whatever parses.
  *
- *   meson setup build-fuzz -Dfuzzing=true (CC=clang)
- *   build-fuzz/tests/fuzz/fuzz_sshsig tests/fuzz/seeds/sshsig
+ *   CC=clang meson setup build-fuzz -Dfuzzing=true
+ *   build-fuzz/tests/fuzz/fuzz_sshsig -max_len=20000 corpus-sshsig tests/fuzz/seeds/sshsig
  */
 #include <stddef.h>
 #include <stdint.h>
