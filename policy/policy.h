@@ -275,5 +275,6 @@ bool nbg_valid_username(const char *s);
 #endif
 #define NBG_DEFAULT_AUTH_TTL		120	/* auth_challenge_ttl */
 #define NBG_DEFAULT_AUTH_NAMESPACE	"nexusbg"
+#define NBG_AUTH_NAMESPACE_MAX		64	/* = NBG_SSHSIG_NS_MAX */
 
 #endif
