@@ -42,6 +42,16 @@ fi
 NEXUSBG=$NBG_BUILDDIR/tools/nexusbg
 MODULE=$NBG_BUILDDIR/pam_nexusbg/pam_nexusbg.so
 PIN=135790
+
+# In a sanitizer build the module and the key are ASan-instrumented: sshd,
+# ssh and ssh-keygen, which are not, must load the ASan runtime first (their
+# own leaks are not this test's business).
+pre=(env)
+if nm -D --undefined-only "$MODULE" | grep -q ' __asan_'; then
+	asan_rt=$(ldd "$MODULE" | awk '/libasan\.so/ { print $3 }')
+	[ -f "$asan_rt" ] || { echo "FAIL: $MODULE needs an ASan runtime"; exit 1; }
+	pre=(env LD_PRELOAD="$asan_rt" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+fi
 passed=0 failed=0
 
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
@@ -55,7 +65,7 @@ sshd_user_add U
 
 # the operator's key
 SSH_SK_PROVIDER=$SK_SOFT_PROVIDER SK_SOFT_QUIET=1 SK_SOFT_PIN=$PIN \
-    sshd_noterm --pin "$PIN" ssh-keygen -q -t ecdsa-sk -w "$SK_SOFT_PROVIDER" -N '' \
+    sshd_noterm --pin "$PIN" "${pre[@]}" ssh-keygen -q -t ecdsa-sk -w "$SK_SOFT_PROVIDER" -N '' \
     -O verify-required -C NexusIdentitySSHKey -f "$D/key" || sshd_fail "ssh-keygen enroll"
 sshd_user_authorize "$U" "verify-required $(cut -d' ' -f1,2 "$D/key.pub")"
 
@@ -98,7 +108,7 @@ case "\$1" in
 	if [ "\$mode" = replay ]; then cat '$D/replay-sig'; exit 0; fi
 	[ "\$mode" = nopin ] && export SK_SOFT_FORCE_UV=0
 	printf '%s' "\$chal" | SSH_SK_PROVIDER='$SK_SOFT_PROVIDER' SK_SOFT_QUIET=1 \\
-	    SK_SOFT_PIN='$PIN' SK_SOFT_STATE_DIR='$D/sk-state' \\
+	    SK_SOFT_PIN='$PIN' SK_SOFT_STATE_DIR='$D/sk-state' ${pre[*]} \\
 	    ssh-keygen -Y sign -n nexusbg -f '$D/key' 2>>'$D/askpass.log' |
 	    tr '\n' ' ' | tee '$D/last-sig'
 	echo ;;
@@ -108,6 +118,10 @@ EOF
 chmod 0755 "$D/askpass"
 sshd_show_on_failure "$D/askpass.log"
 
+# sshd re-executes itself by this path for each connection
+printf '#!/bin/sh\nexec %s /usr/sbin/sshd "$@"\n' "${pre[*]}" >"$D/sshd"
+chmod 0755 "$D/sshd"
+SSHD_BIN=$D/sshd
 sshd_start --pam-dir "$D/pam.d" --pubkey-auth-options verify-required \
     --config "KbdInteractiveAuthentication yes" \
     --config "AuthenticationMethods publickey,keyboard-interactive:pam"
@@ -115,7 +129,7 @@ sshd_start --pam-dir "$D/pam.d" --pubkey-auth-options verify-required \
 login() {
 	SK_SOFT_QUIET=1 SK_SOFT_PIN=$PIN SK_SOFT_STATE_DIR=$D/sk-state \
 	    SSH_ASKPASS=$D/askpass SSH_ASKPASS_REQUIRE=force setsid -w \
-	    ssh -F /dev/null -n -v -E "$D/client.log" -p "$SSHD_PORT" \
+	    "${pre[@]}" ssh -F /dev/null -n -v -E "$D/client.log" -p "$SSHD_PORT" \
 	    -o UserKnownHostsFile="$SSHD_KNOWN_HOSTS" -o GlobalKnownHostsFile=/dev/null \
 	    -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o IdentityAgent=none \
 	    -o IdentityFile="$D/key" -o SecurityKeyProvider="$SK_SOFT_PROVIDER" \

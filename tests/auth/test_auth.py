@@ -47,6 +47,24 @@ def run(cmd, check=True, env=None, input=None):
     return p
 
 
+def asan_preload(*objects):
+    """The environment an uninstrumented program (ssh-keygen, login, sshd) needs to
+    load our sanitizer-built objects: the ASan runtime they link, first.  Empty for
+    a normal build.  OpenSSH's and login's own leaks are not ours: no leak check."""
+    for obj in objects:
+        undef = run(["nm", "-D", "--undefined-only", obj]).stdout
+        if " __asan_" not in undef:
+            continue
+        for line in run(["ldd", obj]).stdout.splitlines():
+            parts = line.split()
+            if "libasan.so" in line and len(parts) >= 3 and os.path.exists(parts[2]):
+                opts = os.environ.get("ASAN_OPTIONS", "")
+                return {"LD_PRELOAD": parts[2],
+                        "ASAN_OPTIONS": (opts + ":" if opts else "") + "detect_leaks=0"}
+        raise RuntimeError(f"{obj} is built with ASan but links no libasan.so")
+    return {}
+
+
 def check(name, cond, detail=""):
     if cond:
         results["passed"] += 1
@@ -85,6 +103,7 @@ class Env:
             os.mkdir(os.path.join(self.dir, d), 0o755)
         self.state = os.path.join(self.dir, "auth-state")
         self.confdir = os.path.join(self.dir, "pam.d")
+        self.preload = asan_preload(PROVIDER)  # for ssh-keygen
         self.askpass = os.path.join(self.dir, "askpass")
         with open(self.askpass, "w") as f:
             f.write(f"#!/bin/sh\necho {PIN}\n")
@@ -94,6 +113,7 @@ class Env:
         env = dict(os.environ, SSH_SK_PROVIDER=PROVIDER, SK_SOFT_QUIET="1", SK_SOFT_PIN=PIN,
                    SK_SOFT_STATE_DIR=os.path.join(self.dir, "sk-state"),
                    SSH_ASKPASS=self.askpass, SSH_ASKPASS_REQUIRE="force", DISPLAY="none")
+        env.update(self.preload)
         env.update(extra or {})
         return env
 

@@ -52,9 +52,10 @@ def wait_for(pattern, secs=20):
 
 def login_pane(env, pam_dir):
     """A tmux pane running /bin/login with our PAM stack; returns the server pid."""
+    preload = " ".join(f"{k}={v}" for k, v in T.asan_preload(T.MODULE).items())
     cmd = ("unshare --mount --propagation private sh -c '"
            "mount -t tmpfs -o mode=0755 nbg-login-run /run && "
-           f"mount --bind {pam_dir} /etc/pam.d && exec /bin/login'")
+           f"mount --bind {pam_dir} /etc/pam.d && exec env {preload} /bin/login'")
     tmux("new-session", "-d", "-s", "login", "-x", "300", "-y", "80", cmd)
     return int(tmux("display-message", "-p", "-t", "login", "#{pid}").stdout.strip())
 
