@@ -11,6 +11,8 @@ challenge the module shows, signs it as an operator would, answers through
 the conversation, and checks the PAM return codes and the audit record of
 the attempt (by the reference the user was shown).
 """
+import base64
+import hashlib
 import json
 import os
 import pwd
@@ -499,6 +501,28 @@ def scenarios(env):
     expect_denied("auth state directory not 0700", o, "internal-error",
                   code="PAM_AUTHINFO_UNAVAIL", challenge=False)
     os.chmod(env.state, 0o700)
+    chal_file = os.path.join(env.state, f"chal-{P}alice")
+    os.rename(chal_file, chal_file + ".saved")
+    with open(chal_file, "w") as f:
+        f.write("c1 not-a-nonce\n")
+    os.chmod(chal_file, 0o600)
+    o = attempt(env, P + "alice", signed(alice))
+    expect_denied("corrupt challenge records", o, "internal-error",
+                  code="PAM_AUTHINFO_UNAVAIL", challenge=False)
+    os.replace(chal_file + ".saved", chal_file)
+    blob = base64.b64decode(alice["line"].split()[1])
+    ctr_file = os.path.join(env.state, "ctr-" + hashlib.sha256(blob).hexdigest())
+    check("the key's counter is kept under the SHA-256 of its blob", os.path.isfile(ctr_file),
+          str(os.listdir(env.state)))
+    os.rename(ctr_file, ctr_file + ".saved")
+    os.symlink(ctr_file + ".saved", ctr_file)
+    o = attempt(env, P + "alice", signed(alice))
+    expect_denied("counter file replaced by a symbolic link", o, "internal-error",
+                  code="PAM_AUTHINFO_UNAVAIL", fp=alice["fp"])
+    os.unlink(ctr_file)
+    os.rename(ctr_file + ".saved", ctr_file)
+    o = attempt(env, P + "alice", signed(alice), steps="auth")
+    check("state repaired: PAM_SUCCESS again", o.get("auth") == "PAM_SUCCESS", o["raw"])
 
     # --- sshd: auth works, the session is bound by SSH_AUTH_INFO_0 only ----------------
     ssh_conn = "SSH_CONNECTION=127.0.0.1 50022 127.0.0.1 22"
