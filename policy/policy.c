@@ -48,6 +48,7 @@ static struct nbgp *parser_new(struct nbg_diag *diag, unsigned flags)
 	p->sync.retries = DEFAULT_RETRIES;
 	p->sync.retry_delay = DEFAULT_RETRY_DELAY;
 	p->accounts.mode = NBG_ACCOUNTS_NONE;
+	p->auth_challenge_ttl = NBG_DEFAULT_AUTH_TTL;
 	ps->p = p;
 	ps->diag = diag;
 	ps->flags = flags;
@@ -275,10 +276,15 @@ static void apply_defaults(struct nbgp *ps, const struct nbg_origin *def)
 	default_origin(&p->uid_range_origin, def);
 	default_origin(&p->sync.url_origin, def);
 	default_origin(&p->accounts.mode_origin, def);
+	default_origin(&p->auth_challenge_ttl_origin, def);
+	default_origin(&p->auth_namespace_origin, def);
+	default_origin(&p->auth_state_dir_origin, def);
 	default_str(ps, &p->role_table, NBG_DEFAULT_ROLE_TABLE);
 	default_str(ps, &p->accounts.shell, DEFAULT_SHELL);
 	default_str(ps, &p->accounts.home_base, DEFAULT_HOME_BASE);
 	default_str(ps, &p->accounts.extrausers_dir, DEFAULT_EXTRAUSERS_DIR);
+	default_str(ps, &p->auth_namespace, NBG_DEFAULT_AUTH_NAMESPACE);
+	default_str(ps, &p->auth_state_dir, NBG_DEFAULT_AUTH_DIR);
 	if (p->nssh_services == 0 && ps->seen[KW_SSH_SERVICE].line == 0) {
 		if ((p->ssh_services = calloc(1, sizeof(*p->ssh_services))) == NULL ||
 		    (p->ssh_services[0] = strdup(DEFAULT_SSH_SERVICE)) == NULL)
@@ -421,6 +427,8 @@ void nbg_policy_free(struct nbg_policy *p)
 	free(p->accounts.extrausers_dir);
 	free(p->accounts.shell);
 	free(p->accounts.home_base);
+	free(p->auth_namespace);
+	free(p->auth_state_dir);
 	free_strv(p->files, p->nfiles);
 	free(p);
 }

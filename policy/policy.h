@@ -166,6 +166,15 @@ struct nbg_policy {
 	struct nbg_sync_settings sync;
 	struct nbg_account_settings accounts;
 
+	/* pam_nexusbg's auth phase: the FIDO2 challenge (docs/auth.md) */
+	int64_t auth_challenge_ttl;	/* seconds a challenge stays valid; default 2m */
+	struct nbg_origin auth_challenge_ttl_origin;
+	char *auth_namespace;		/* SSHSIG namespace signed in; default "nexusbg" */
+	struct nbg_origin auth_namespace_origin;
+	char *auth_state_dir;		/* used challenges and key counters; default
+					   NBG_DEFAULT_AUTH_DIR */
+	struct nbg_origin auth_state_dir_origin;
+
 	/* private: storage for origin file names */
 	char **files;
 	size_t nfiles;
@@ -257,5 +266,15 @@ bool nbg_valid_username(const char *s);
 #ifndef NBG_DEFAULT_SESSION_DIR
 #define NBG_DEFAULT_SESSION_DIR "/run/nexusbg/sessions"
 #endif
+#ifndef NBG_DEFAULT_AUTH_DIR
+#ifdef NBG_DEFAULT_CACHE_DIR
+#define NBG_DEFAULT_AUTH_DIR NBG_DEFAULT_CACHE_DIR "/auth"
+#else
+#define NBG_DEFAULT_AUTH_DIR "/var/lib/nexusbg/auth"
+#endif
+#endif
+#define NBG_DEFAULT_AUTH_TTL		120	/* auth_challenge_ttl */
+#define NBG_DEFAULT_AUTH_NAMESPACE	"nexusbg"
+#define NBG_AUTH_NAMESPACE_MAX		64	/* = NBG_SSHSIG_NS_MAX */
 
 #endif

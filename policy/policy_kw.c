@@ -494,6 +494,39 @@ static void kw_cache_dir(struct nbgp *ps, const struct nbg_origin *o, char **av,
 	(void)set_path(ps, o, av, false, &ps->p->sync.cache_dir);
 }
 
+/* pam_nexusbg's auth phase: how long a FIDO2 challenge stays valid, 10s to 1h. */
+static void kw_auth_challenge_ttl(struct nbgp *ps, const struct nbg_origin *o, char **av,
+    size_t ac)
+{
+	(void)ac;
+	if (duration_in(ps, o, av[0], av[1], 10, 3600, &ps->p->auth_challenge_ttl))
+		ps->p->auth_challenge_ttl_origin = *o;
+}
+
+/* The SSHSIG namespace operators sign the challenge in (ssh-keygen -Y sign -n NAME). */
+static void kw_auth_namespace(struct nbgp *ps, const struct nbg_origin *o, char **av,
+    size_t ac)
+{
+	struct nbg_diag_entry *e;
+
+	(void)ac;
+	if (!nbgp_valid_ident(av[1], NBG_AUTH_NAMESPACE_MAX)) {
+		e = nbgp_error(ps, o, "invalid auth_namespace '%s'", av[1]);
+		nbgp_hint(ps, e, IDENT_HINT, NBG_AUTH_NAMESPACE_MAX);
+		return;
+	}
+	ps->p->auth_namespace = dup_str(ps, av[1]);
+	ps->p->auth_namespace_origin = *o;
+}
+
+static void kw_auth_state_dir(struct nbgp *ps, const struct nbg_origin *o, char **av,
+    size_t ac)
+{
+	(void)ac;
+	if (set_path(ps, o, av, false, &ps->p->auth_state_dir))
+		ps->p->auth_state_dir_origin = *o;
+}
+
 /* A new role NAME without capabilities, after the others; NULL on failure. */
 struct nbg_role *nbgp_new_role(struct nbgp *ps, const char *name, const struct nbg_origin *o)
 {
@@ -844,6 +877,12 @@ static const struct keyword keywords[] = {
 	{ "sync_retry_delay", KW_SYNC_RETRY_DELAY, 1, 1, true, "sync_retry_delay DURATION",
 	    kw_sync_duration },
 	{ "cache_dir", KW_CACHE_DIR, 1, 1, true, "cache_dir PATH", kw_cache_dir },
+	{ "auth_challenge_ttl", KW_AUTH_CHALLENGE_TTL, 1, 1, true,
+	    "auth_challenge_ttl DURATION", kw_auth_challenge_ttl },
+	{ "auth_namespace", KW_AUTH_NAMESPACE, 1, 1, true, "auth_namespace NAME",
+	    kw_auth_namespace },
+	{ "auth_state_dir", KW_AUTH_STATE_DIR, 1, 1, true, "auth_state_dir PATH",
+	    kw_auth_state_dir },
 	{ "role", KW_ROLE, 2, 0, false, "role NAME CAPABILITY...", kw_role },
 	{ "deny_user", KW_DENY_USER, 1, 0, false, "deny_user USER...", kw_deny_user },
 	{ "fallback_account", KW_FALLBACK_ACCOUNT, 2, 2, false, "fallback_account USER ROLE",
