@@ -420,10 +420,17 @@ def scenarios(env):
     pam_stack(env, pol)
 
     # unknown users left to the rest of the stack
+    # (libpam turns a stack of nothing but PAM_IGNORE into a failure, so the
+    # rest of the stack here is pam_permit: the user passes only if we ignored)
     ign = make_policy(env, unknown="ignore", name="ignore.conf")
-    pam_stack(env, ign)
+    env.service("sshd", [f"account required {MODULE} policy={ign}",
+                         "account required pam_permit.so"])
     o = pamdrive(env, P + "zed", conn=good, steps="acct")
-    check("unknown_users ignore: PAM_IGNORE", o.get("acct") == "PAM_IGNORE", o["raw"])
+    check("unknown_users ignore: left to the rest of the stack",
+          o.get("acct") == "PAM_SUCCESS" and o.get("ref") is None, o["raw"])
+    o = pamdrive(env, P + "carol", conn=good, steps="acct")
+    check("unknown_users ignore: a blocked table user is still refused",
+          o.get("acct") == "PAM_PERM_DENIED", o["raw"])
     pam_stack(env, pol)
 
     # the policy itself
