@@ -143,7 +143,7 @@ static void config_cmd(struct device *d, char *line)
 		if ((d->cur = find_if(d, line + 10, 1)) == NULL)
 			printf("%% Invalid interface\n");
 	} else if (d->cur != NULL && strncmp(line, "description ", 12) == 0) {
-		snprintf(d->cur->description, sizeof(d->cur->description), "%s", line + 12);
+		snprintf(d->cur->description, sizeof(d->cur->description), "%.79s", line + 12);
 		d->changes++;
 	} else if (d->cur != NULL && strcmp(line, "shutdown") == 0) {
 		d->cur->shutdown = 1;
