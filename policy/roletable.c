@@ -977,7 +977,7 @@ static enum nbg_table_open_status open_file(const char *path, unsigned flags, in
 		s = NBG_TABLE_INVALID;
 		goto out;
 	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		int e = errno;
 
 		seterr(err, "%s: %s", dir, strerror(e));
