@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "auth.h"
 #include "module.h"
 
 int nbg_parse_args(pam_handle_t *pamh, int flags, int argc, const char **argv,
@@ -86,6 +87,18 @@ int nbg_ctx_decide(struct nbg_ctx *ctx, pam_handle_t *pamh, int flags, int argc,
 		return -1;
 	}
 	nbg_diag_free(&diag);
+
+	/*
+	 * The auth phase's handoff (auth.c): a key proven by this handle's own
+	 * auth phase binds the session of a non-SSH service (login on the
+	 * console).  SSH sessions are bound to the key sshd used
+	 * (SSH_AUTH_INFO_0), never to module data.
+	 */
+	if (phase == NBG_PHASE_SESSION &&
+	    !nbg_policy_is_ssh_service(ctx->policy, ctx->facts.service))
+		ctx->facts.proven_key = nbg_auth_proven_key(pamh);
+	/* end of the auth phase's handoff */
+
 	ctx->table_state.status = nbg_table_open(ctx->policy->role_table, NBG_TABLE_CHECK_PERMS,
 	    NULL, &ctx->table, &mtime, err);
 	ctx->table_state.table = ctx->table_state.status == NBG_TABLE_OK ? ctx->table : NULL;

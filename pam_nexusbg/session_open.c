@@ -125,6 +125,10 @@ int nbg_session_record_open(struct nbg_ctx *ctx)
 		return PAM_SUCCESS;
 	}
 	fill_record(ctx, &rec, sid, luid);
+	if (nbg_boot_id(rec.boot_id) != 0) {
+		no_capabilities(ctx, NBG_R_INTERNAL_ERROR, "cannot read the boot id");
+		return PAM_SUCCESS;
+	}
 	r = nbg_record_write(NBG_DEFAULT_SESSION_DIR, &rec, err, sizeof(err));
 	if (r == -EEXIST) {
 		no_capabilities(ctx, NBG_R_AUDIT_SESSION_IN_USE,

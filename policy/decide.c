@@ -167,7 +167,7 @@ static void decide_fallback(const struct nbg_policy *p, const struct nbg_table_s
     const struct nbg_facts *f, const struct nbg_fallback_account *fa, struct nbg_verdict *v)
 {
 	enum nbg_reason why_r = NBG_R_GRANTED;
-	char why[160];
+	char why[256];
 	bool active;
 
 	v->fallback = true;
@@ -346,7 +346,7 @@ void nbg_decide(const struct nbg_policy *p, const struct nbg_table_state *t,
 	const struct nbg_fallback_account *fa;
 	const struct nbg_denied_user *du;
 	enum nbg_reason why_r = NBG_R_GRANTED;
-	char why[160], err[NBG_ERR_LEN];
+	char why[256], err[NBG_ERR_LEN];
 	int r;
 
 	memset(v, 0, sizeof(*v));

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "prefix.h"
 #include "sshkey.h"
@@ -165,6 +166,15 @@ struct nbg_policy {
 	struct nbg_sync_settings sync;
 	struct nbg_account_settings accounts;
 
+	/* pam_nexusbg's auth phase: the FIDO2 challenge (docs/auth.md) */
+	int64_t auth_challenge_ttl;	/* seconds a challenge stays valid; default 2m */
+	struct nbg_origin auth_challenge_ttl_origin;
+	char *auth_namespace;		/* SSHSIG namespace signed in; default "nexusbg" */
+	struct nbg_origin auth_namespace_origin;
+	char *auth_state_dir;		/* used challenges and key counters; default
+					   NBG_DEFAULT_AUTH_DIR */
+	struct nbg_origin auth_state_dir_origin;
+
 	/* private: storage for origin file names */
 	char **files;
 	size_t nfiles;
@@ -188,6 +198,13 @@ struct nbg_diag {
 };
 
 void nbg_diag_free(struct nbg_diag *d);
+
+/*
+ * Print every entry, in the order found, as "FILE:LINE: error: MESSAGE"
+ * ("FILE: error: MESSAGE" when the line is 0) and, when there is a hint,
+ * "FILE:LINE:   hint: HINT".  Control bytes are printed as \xNN.
+ */
+void nbg_diag_print(FILE *f, const struct nbg_diag *d);
 
 /* Flags for nbg_policy_load(). */
 #define NBG_POLICY_CHECK_PERMS	0x1	/* refuse files not root-owned or group/world-writable */
@@ -233,6 +250,9 @@ int nbg_policy_source_trusted(const struct nbg_policy *p, const char *path,
 /* Durations as written in the policy: "90", "30s", "15m", "12h", "7d", "2w". */
 int nbg_parse_duration(const char *s, int64_t *out);
 
+/* Sizes as written in the policy: "4096", "512K", "32M", "1G" (binary multiples). */
+int nbg_parse_size(const char *s, uint64_t *out);
+
 /* Portable login name: [a-z_][a-z0-9_.-]*[$]? , 1..32 bytes (useradd's rule). */
 bool nbg_valid_username(const char *s);
 
@@ -246,5 +266,15 @@ bool nbg_valid_username(const char *s);
 #ifndef NBG_DEFAULT_SESSION_DIR
 #define NBG_DEFAULT_SESSION_DIR "/run/nexusbg/sessions"
 #endif
+#ifndef NBG_DEFAULT_AUTH_DIR
+#ifdef NBG_DEFAULT_CACHE_DIR
+#define NBG_DEFAULT_AUTH_DIR NBG_DEFAULT_CACHE_DIR "/auth"
+#else
+#define NBG_DEFAULT_AUTH_DIR "/var/lib/nexusbg/auth"
+#endif
+#endif
+#define NBG_DEFAULT_AUTH_TTL		120	/* auth_challenge_ttl */
+#define NBG_DEFAULT_AUTH_NAMESPACE	"nexusbg"
+#define NBG_AUTH_NAMESPACE_MAX		64	/* = NBG_SSHSIG_NS_MAX */
 
 #endif

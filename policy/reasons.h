@@ -38,6 +38,16 @@ enum nbg_reason {
 	NBG_R_SESSION_RECORD_INVALID,	/* "session-record-invalid" */
 	NBG_R_INTERNAL_ERROR,		/* "internal-error" */
 	NBG_R_ACCOUNT_NOT_MANAGED,	/* "account-not-managed" */
+	/* pam_nexusbg's auth phase (docs/auth.md) */
+	NBG_R_SIGNATURE_FORMAT_INVALID,	/* "signature-format-invalid" */
+	NBG_R_SIGNATURE_NAMESPACE_MISMATCH,	/* "signature-namespace-mismatch" */
+	NBG_R_CHALLENGE_EXPIRED,	/* "challenge-expired" */
+	NBG_R_CHALLENGE_REPLAYED,	/* "challenge-replayed" */
+	NBG_R_SIGNATURE_COUNTER_REGRESSED,	/* "signature-counter-regressed" */
+	NBG_R_USER_PRESENCE_MISSING,	/* "user-presence-missing" */
+	NBG_R_USER_VERIFICATION_MISSING,	/* "user-verification-missing" */
+	NBG_R_SIGNATURE_INVALID,	/* "signature-invalid" */
+	NBG_R_AUTH_ABORTED,		/* "auth-aborted" */
 	NBG_R__COUNT
 };
 

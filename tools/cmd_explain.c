@@ -4,6 +4,7 @@
  * gives and print the verdict, the reason, and the policy line or role
  * table entry that decided it.  The module calls the same decide().
  */
+#include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <pwd.h>
@@ -84,7 +85,7 @@ static char *auth_info_from_keyfile(const char *path)
 	FILE *f;
 
 	if ((f = fopen(path, "re")) == NULL) {
-		nbg_cli_err("explain", "%s: %m", path);
+		nbg_cli_err("explain", "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {

@@ -1,0 +1,1462 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * roledoc.c - the strict loader of the JSON role document.
+ *
+ * Two passes over the bytes the control plane sent:
+ *
+ * 1. The lexical pass (scan_*) reads the whole text once against the JSON
+ *    grammar (RFC 8259) and refuses what json-c would let through: NUL
+ *    bytes and \u0000, invalid UTF-8 and unpaired surrogates, duplicate
+ *    member names in any object (json-c keeps the last one silently),
+ *    nesting deeper than NBG_DOC_MAX_DEPTH, and anything after the value.
+ *    Its state is bounded (a frame per level, at most SCAN_MEMBERS_MAX
+ *    names of at most SCAN_NAME_MAX bytes per object), so it is linear in
+ *    the size of the document.  It records where the top-level members and
+ *    the elements of "users" lie.
+ *
+ * 2. The semantic pass hands json-c one top-level value or one user at a
+ *    time, so memory stays small whatever the number of users, checks
+ *    each member against the schema (policy/roles.schema.json) and feeds
+ *    the image writer (rtimage.h).
+ *
+ * Every error names the JSON path of the first problem found:
+ * "users[3].keys[1]: key type ssh-ed25519 is not a FIDO2 security key".
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <openssl/evp.h>
+
+#include "roletable.h"
+#include "rtimage.h"
+#include "sshkey.h"
+
+/* Bounds of the lexical pass; every valid document is far inside them. */
+#define SCAN_NAME_MAX		64	/* bytes of a member name */
+#define SCAN_MEMBERS_MAX	16	/* members of one object (the schema has 7) */
+#define SCAN_NUMBER_MAX		64	/* characters of a number */
+
+#define SERIAL_MAX		9007199254740991LL	/* 2^53 - 1 */
+#define TIME_TEXT_MAX		64
+#define SHOWN_MAX		48	/* bytes of a value echoed in a message */
+#define NAME_TEXT_MAX		256	/* a login or role longer than this is not read */
+
+enum kind { K_OBJECT, K_ARRAY, K_STRING, K_NUMBER, K_TRUE, K_FALSE, K_NULL };
+
+struct span {
+	size_t off, len;
+	enum kind kind;
+};
+
+struct member {
+	char name[SCAN_NAME_MAX + 1];
+	struct span val;
+};
+
+struct frame {
+	bool is_object;
+	bool active;		/* inside a member's value / an element */
+	size_t count;		/* members or elements completed */
+	char member[SCAN_NAME_MAX + 1];	/* current member (objects) */
+	char names[SCAN_MEMBERS_MAX][SCAN_NAME_MAX + 1];
+};
+
+struct scan {
+	const char *s;
+	size_t len, pos;
+	struct frame frames[NBG_DOC_MAX_DEPTH];
+	size_t depth;		/* frames in use */
+	struct member root[SCAN_MEMBERS_MAX];
+	size_t nroot;
+	struct span *users;	/* elements of the top-level "users" array */
+	size_t nusers, users_cap;
+	char *err;
+};
+
+static void sanitize(char *dst, size_t dstlen, const char *s, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (o + 4 >= dstlen) {
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		dst[o++] = (s[i] >= 0x20 && s[i] <= 0x7e && s[i] != '"' && s[i] != '\\') ?
+		    s[i] : '?';
+	}
+	dst[o] = '\0';
+}
+
+static void seterr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void seterr(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, NBG_ERR_LEN, fmt, ap);
+	va_end(ap);
+}
+
+/* ===================================================================== */
+/* UTF-8                                                                  */
+/* ===================================================================== */
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629), or 0. */
+static size_t utf8_seq(const uint8_t *p, size_t left, uint32_t *cp)
+{
+	uint8_t c = p[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+	uint32_t v;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		v = c & 0x1fu;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		v = c & 0x0fu;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;	/* no UTF-16 surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		v = c & 0x07u;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;	/* nothing above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (left < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if (i > 1 && (p[i] < 0x80 || p[i] > 0xbf))
+			return 0;
+		v = v << 6 | (p[i] & 0x3fu);
+	}
+	*cp = v;
+	return n;
+}
+
+static size_t utf8_put(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* ===================================================================== */
+/* Pass 1: the lexical scan                                               */
+/* ===================================================================== */
+
+/* "users[3].keys[1]", or "(document)" at the top. */
+static void scan_path(const struct scan *sc, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sc->depth && o < len; i++) {
+		const struct frame *f = &sc->frames[i];
+		char shown[SHOWN_MAX];
+		int n;
+
+		if (!f->active)
+			break;
+		if (f->is_object) {
+			sanitize(shown, sizeof(shown), f->member, strlen(f->member));
+			n = snprintf(buf + o, len - o, "%s%s", o == 0 ? "" : ".", shown);
+		} else {
+			n = snprintf(buf + o, len - o, "[%zu]", f->count);
+		}
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, len, "(document)");
+}
+
+static int scan_fail(struct scan *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int scan_fail(struct scan *sc, const char *fmt, ...)
+{
+	char path[128], msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	scan_path(sc, path, sizeof(path));
+	seterr(sc->err, "%s: %s", path, msg);
+	return -1;
+}
+
+static void scan_ws(struct scan *sc)
+{
+	while (sc->pos < sc->len) {
+		char c = sc->s[sc->pos];
+
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			break;
+		sc->pos++;
+	}
+}
+
+static int scan_unexpected(struct scan *sc, const char *wanted)
+{
+	unsigned char c;
+
+	if (sc->pos >= sc->len)
+		return scan_fail(sc, "unexpected end of the document (expected %s)", wanted);
+	c = (unsigned char)sc->s[sc->pos];
+	if (c == '\0')
+		return scan_fail(sc, "NUL byte at byte %zu", sc->pos);
+	if (c >= 0x21 && c <= 0x7e)
+		return scan_fail(sc, "unexpected '%c' at byte %zu (expected %s)", c, sc->pos,
+		    wanted);
+	return scan_fail(sc, "unexpected byte 0x%02x at byte %zu (expected %s)", c, sc->pos,
+	    wanted);
+}
+
+static int hex4(const char *p, uint32_t *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < 4; i++) {
+		char c = p[i];
+		uint32_t d;
+
+		if (c >= '0' && c <= '9')
+			d = (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (uint32_t)(c - 'A' + 10);
+		else
+			return -1;
+		*v = *v << 4 | d;
+	}
+	return 0;
+}
+
+/* A \uXXXX escape (and its low surrogate) at pos, just after the 'u'. */
+static int scan_unicode_escape(struct scan *sc, uint32_t *cp)
+{
+	uint32_t hi, lo;
+
+	if (sc->len - sc->pos < 4 || hex4(sc->s + sc->pos, &hi) != 0)
+		return scan_fail(sc, "bad \\u escape at byte %zu", sc->pos);
+	sc->pos += 4;
+	if (hi == 0)
+		return scan_fail(sc, "NUL character (\\u0000) in a string");
+	if (hi >= 0xdc00 && hi <= 0xdfff)
+		return scan_fail(sc, "unpaired UTF-16 surrogate at byte %zu", sc->pos - 6);
+	if (hi >= 0xd800 && hi <= 0xdbff) {
+		if (sc->len - sc->pos < 6 || sc->s[sc->pos] != '\\' ||
+		    sc->s[sc->pos + 1] != 'u' || hex4(sc->s + sc->pos + 2, &lo) != 0 ||
+		    lo < 0xdc00 || lo > 0xdfff)
+			return scan_fail(sc, "unpaired UTF-16 surrogate at byte %zu",
+			    sc->pos - 6);
+		sc->pos += 6;
+		hi = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	*cp = hi;
+	return 0;
+}
+
+/*
+ * A string at pos (on its opening quote).  When out is given, the decoded
+ * bytes go there (at most outmax, NUL-terminated): used for member names.
+ */
+static int scan_string(struct scan *sc, char *out, size_t outmax)
+{
+	size_t o = 0;
+
+	sc->pos++;
+	for (;;) {
+		char enc[4];
+		size_t n = 0;
+		uint32_t cp = 0;
+		unsigned char c;
+
+		if (sc->pos >= sc->len)
+			return scan_fail(sc, "unterminated string");
+		c = (unsigned char)sc->s[sc->pos];
+		if (c == '"') {
+			sc->pos++;
+			break;
+		}
+		if (c == '\\') {
+			if (sc->len - sc->pos < 2)
+				return scan_fail(sc, "unterminated string");
+			c = (unsigned char)sc->s[sc->pos + 1];
+			sc->pos += 2;
+			switch (c) {
+			case '"': case '\\': case '/':
+				enc[0] = (char)c;
+				break;
+			case 'b': enc[0] = '\b'; break;
+			case 'f': enc[0] = '\f'; break;
+			case 'n': enc[0] = '\n'; break;
+			case 'r': enc[0] = '\r'; break;
+			case 't': enc[0] = '\t'; break;
+			case 'u':
+				if (scan_unicode_escape(sc, &cp) != 0)
+					return -1;
+				n = utf8_put(cp, enc);
+				break;
+			default:
+				return scan_fail(sc, "bad escape at byte %zu", sc->pos - 2);
+			}
+			if (n == 0)
+				n = 1;
+		} else if (c < 0x20) {
+			return c == 0 ? scan_fail(sc, "NUL byte at byte %zu", sc->pos) :
+			    scan_fail(sc, "unescaped control character at byte %zu", sc->pos);
+		} else {
+			n = utf8_seq((const uint8_t *)sc->s + sc->pos, sc->len - sc->pos, &cp);
+			if (n == 0)
+				return scan_fail(sc, "invalid UTF-8 at byte %zu", sc->pos);
+			memcpy(enc, sc->s + sc->pos, n);
+			sc->pos += n;
+		}
+		if (out != NULL) {
+			if (n > outmax - o)
+				return scan_fail(sc, "member name longer than %d bytes",
+				    SCAN_NAME_MAX);
+			memcpy(out + o, enc, n);
+			o += n;
+		}
+	}
+	if (out != NULL)
+		out[o] = '\0';
+	return 0;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int scan_digits(struct scan *sc)
+{
+	size_t start = sc->pos;
+
+	while (sc->pos < sc->len && is_digit(sc->s[sc->pos]))
+		sc->pos++;
+	return sc->pos > start ? 0 : scan_unexpected(sc, "a digit");
+}
+
+static int scan_number(struct scan *sc)
+{
+	size_t start = sc->pos;
+
+	if (sc->s[sc->pos] == '-')
+		sc->pos++;
+	if (sc->pos < sc->len && sc->s[sc->pos] == '0')
+		sc->pos++;
+	else if (scan_digits(sc) != 0)
+		return -1;
+	if (sc->pos < sc->len && sc->s[sc->pos] == '.') {
+		sc->pos++;
+		if (scan_digits(sc) != 0)
+			return -1;
+	}
+	if (sc->pos < sc->len && (sc->s[sc->pos] == 'e' || sc->s[sc->pos] == 'E')) {
+		sc->pos++;
+		if (sc->pos < sc->len && (sc->s[sc->pos] == '+' || sc->s[sc->pos] == '-'))
+			sc->pos++;
+		if (scan_digits(sc) != 0)
+			return -1;
+	}
+	if (sc->pos - start > SCAN_NUMBER_MAX)
+		return scan_fail(sc, "number longer than %d characters", SCAN_NUMBER_MAX);
+	return 0;
+}
+
+static int scan_literal(struct scan *sc, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (sc->len - sc->pos < n || memcmp(sc->s + sc->pos, lit, n) != 0)
+		return scan_unexpected(sc, "a JSON value");
+	sc->pos += n;
+	return 0;
+}
+
+static int scan_value(struct scan *sc, struct span *sp);
+
+/* Enter a container: a new frame, refused past the depth limit. */
+static struct frame *scan_push(struct scan *sc, bool is_object)
+{
+	struct frame *f;
+
+	if (sc->depth >= NBG_DOC_MAX_DEPTH) {
+		scan_fail(sc, "nesting deeper than %d levels", NBG_DOC_MAX_DEPTH);
+		return NULL;
+	}
+	f = &sc->frames[sc->depth++];
+	f->is_object = is_object;
+	f->active = false;
+	f->count = 0;
+	f->member[0] = '\0';
+	return f;
+}
+
+static int scan_member_name(struct scan *sc, struct frame *f)
+{
+	char name[SCAN_NAME_MAX + 1];
+	char shown[SHOWN_MAX];
+
+	if (sc->pos >= sc->len || sc->s[sc->pos] != '"')
+		return scan_unexpected(sc, "a member name");
+	if (scan_string(sc, name, SCAN_NAME_MAX) != 0)
+		return -1;
+	for (size_t i = 0; i < f->count; i++) {
+		if (strcmp(f->names[i], name) == 0) {
+			sanitize(shown, sizeof(shown), name, strlen(name));
+			return scan_fail(sc, "duplicate member \"%s\"", shown);
+		}
+	}
+	if (f->count >= SCAN_MEMBERS_MAX)
+		return scan_fail(sc, "more than %d members in one object", SCAN_MEMBERS_MAX);
+	memcpy(f->names[f->count], name, sizeof(name));
+	memcpy(f->member, name, sizeof(name));
+	return 0;
+}
+
+static int scan_object(struct scan *sc)
+{
+	struct frame *f;
+
+	if ((f = scan_push(sc, true)) == NULL)
+		return -1;
+	sc->pos++;
+	scan_ws(sc);
+	if (sc->pos < sc->len && sc->s[sc->pos] == '}') {
+		sc->pos++;
+		sc->depth--;
+		return 0;
+	}
+	for (;;) {
+		struct span v;
+
+		scan_ws(sc);
+		if (scan_member_name(sc, f) != 0)
+			return -1;
+		scan_ws(sc);
+		if (sc->pos >= sc->len || sc->s[sc->pos] != ':')
+			return scan_unexpected(sc, "':'");
+		sc->pos++;
+		scan_ws(sc);
+		f->active = true;
+		if (scan_value(sc, &v) != 0)
+			return -1;
+		f->active = false;
+		if (sc->depth == 1) {
+			memcpy(sc->root[sc->nroot].name, f->member, sizeof(f->member));
+			sc->root[sc->nroot++].val = v;
+		}
+		f->count++;
+		scan_ws(sc);
+		if (sc->pos < sc->len && sc->s[sc->pos] == ',') {
+			sc->pos++;
+			continue;
+		}
+		if (sc->pos < sc->len && sc->s[sc->pos] == '}') {
+			sc->pos++;
+			sc->depth--;
+			return 0;
+		}
+		return scan_unexpected(sc, "',' or '}'");
+	}
+}
+
+/* Is the array being scanned the top-level "users"? */
+static bool scanning_users(const struct scan *sc)
+{
+	return sc->depth == 2 && sc->frames[0].is_object &&
+	    strcmp(sc->frames[0].member, "users") == 0;
+}
+
+static int scan_record_user(struct scan *sc, const struct span *v)
+{
+	if (sc->nusers >= NBG_DOC_MAX_USERS)
+		return scan_fail(sc, "more than %u users", NBG_DOC_MAX_USERS);
+	if (sc->nusers == sc->users_cap) {
+		size_t cap = sc->users_cap != 0 ? sc->users_cap * 2 : 64;
+		struct span *p;
+
+		if ((p = reallocarray(sc->users, cap, sizeof(*p))) == NULL)
+			return scan_fail(sc, "out of memory");
+		sc->users = p;
+		sc->users_cap = cap;
+	}
+	sc->users[sc->nusers++] = *v;
+	return 0;
+}
+
+static int scan_array(struct scan *sc)
+{
+	struct frame *f;
+
+	if ((f = scan_push(sc, false)) == NULL)
+		return -1;
+	sc->pos++;
+	scan_ws(sc);
+	if (sc->pos < sc->len && sc->s[sc->pos] == ']') {
+		sc->pos++;
+		sc->depth--;
+		return 0;
+	}
+	for (;;) {
+		struct span v;
+
+		scan_ws(sc);
+		f->active = true;
+		if (scan_value(sc, &v) != 0)
+			return -1;
+		if (scanning_users(sc) && scan_record_user(sc, &v) != 0)
+			return -1;
+		f->active = false;
+		f->count++;
+		scan_ws(sc);
+		if (sc->pos < sc->len && sc->s[sc->pos] == ',') {
+			sc->pos++;
+			continue;
+		}
+		if (sc->pos < sc->len && sc->s[sc->pos] == ']') {
+			sc->pos++;
+			sc->depth--;
+			return 0;
+		}
+		return scan_unexpected(sc, "',' or ']'");
+	}
+}
+
+static int scan_value(struct scan *sc, struct span *sp)
+{
+	int r;
+
+	if (sc->pos >= sc->len)
+		return scan_unexpected(sc, "a JSON value");
+	sp->off = sc->pos;
+	switch (sc->s[sc->pos]) {
+	case '{':
+		sp->kind = K_OBJECT;
+		r = scan_object(sc);
+		break;
+	case '[':
+		sp->kind = K_ARRAY;
+		r = scan_array(sc);
+		break;
+	case '"':
+		sp->kind = K_STRING;
+		r = scan_string(sc, NULL, 0);
+		break;
+	case 't':
+		sp->kind = K_TRUE;
+		r = scan_literal(sc, "true");
+		break;
+	case 'f':
+		sp->kind = K_FALSE;
+		r = scan_literal(sc, "false");
+		break;
+	case 'n':
+		sp->kind = K_NULL;
+		r = scan_literal(sc, "null");
+		break;
+	default:
+		if (sc->s[sc->pos] != '-' && !is_digit(sc->s[sc->pos]))
+			return scan_unexpected(sc, "a JSON value");
+		sp->kind = K_NUMBER;
+		r = scan_number(sc);
+		break;
+	}
+	sp->len = sc->pos - sp->off;
+	return r;
+}
+
+static int scan_document(struct scan *sc)
+{
+	struct span root;
+
+	scan_ws(sc);
+	if (sc->pos >= sc->len)
+		return scan_fail(sc, "the document is empty");
+	if (sc->s[sc->pos] != '{')
+		return scan_fail(sc, "the document must be a JSON object");
+	if (scan_value(sc, &root) != 0)
+		return -1;
+	scan_ws(sc);
+	if (sc->pos != sc->len)
+		return scan_fail(sc, "trailing data after the JSON value (byte %zu)", sc->pos);
+	return 0;
+}
+
+/* ===================================================================== */
+/* Pass 2: the schema                                                     */
+/* ===================================================================== */
+
+/* A bounded set of short byte strings (logins, key digests). */
+struct set_entry {
+	uint8_t key[32];
+	uint8_t len;		/* 0 = empty slot */
+	uint32_t user, keyidx;
+};
+
+struct set {
+	struct set_entry *v;
+	size_t cap, n;
+};
+
+static uint64_t set_hash(const uint8_t *k, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= k[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static struct set_entry *set_slot(struct set_entry *v, size_t cap, const uint8_t *k,
+    size_t len)
+{
+	size_t i = (size_t)set_hash(k, len) & (cap - 1);
+
+	/* The set is never more than half full, so an empty slot exists. */
+	while (v[i].len != 0 && (v[i].len != len || memcmp(v[i].key, k, len) != 0))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static int set_grow(struct set *s)
+{
+	size_t cap = s->cap != 0 ? s->cap * 2 : 256;
+	struct set_entry *v;
+
+	if ((v = calloc(cap, sizeof(*v))) == NULL)
+		return -1;
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->v[i].len != 0)
+			*set_slot(v, cap, s->v[i].key, s->v[i].len) = s->v[i];
+	}
+	free(s->v);
+	s->v = v;
+	s->cap = cap;
+	return 0;
+}
+
+/* 0 added, 1 already present (*found), -1 out of memory. */
+static int set_add(struct set *s, const void *key, size_t len, uint32_t user, uint32_t keyidx,
+    const struct set_entry **found)
+{
+	struct set_entry *e;
+
+	if ((s->n + 1) * 2 > s->cap && set_grow(s) != 0)
+		return -1;
+	e = set_slot(s->v, s->cap, key, len);
+	if (e->len != 0) {
+		*found = e;
+		return 1;
+	}
+	memcpy(e->key, key, len);
+	e->len = (uint8_t)len;
+	e->user = user;
+	e->keyidx = keyidx;
+	s->n++;
+	return 0;
+}
+
+struct doc {
+	const char *json;
+	size_t len;
+	const struct nbg_roledoc_opts *opts;
+	struct scan *sc;
+	struct json_tokener *tok;
+	struct nbg_rtb *rtb;
+	struct set logins, keys;
+	char (*names)[NBG_RT_LOGIN_MAX + 1];	/* login of each user, by index */
+	char *err;
+	char fabric[NBG_DOC_FABRIC_MAX + 1];
+	uint64_t serial;
+	int64_t generated_at;
+};
+
+static int fail(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(struct doc *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->err, NBG_ERR_LEN, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* One value of the document, parsed by json-c on its own. */
+static struct json_object *parse_span(struct doc *d, const struct span *sp, const char *path)
+{
+	struct json_object *o;
+	size_t n = sp->len;
+
+	/*
+	 * json-c cannot tell where a number or literal ends until it sees the
+	 * next byte; the grammar guarantees one follows ('}' at least).
+	 */
+	if (sp->kind != K_OBJECT && sp->kind != K_ARRAY && sp->kind != K_STRING &&
+	    sp->off + n < d->len)
+		n++;
+	json_tokener_reset(d->tok);
+	o = json_tokener_parse_ex(d->tok, d->json + sp->off, (int)n);
+	if (json_tokener_get_error(d->tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(d->tok) < sp->len) {
+		json_object_put(o);
+		fail(d, "%s: JSON parser: %s", path,
+		    json_tokener_error_desc(json_tokener_get_error(d->tok)));
+		return NULL;
+	}
+	return o;
+}
+
+/* A string member: type, no NUL inside, at most max bytes. */
+static int get_string(struct doc *d, struct json_object *v, const char *path, size_t max,
+    const char **s, size_t *len)
+{
+	const char *p;
+	int n, ret = -1;
+
+	*s = NULL;
+	*len = 0;
+	if (v == NULL || !json_object_is_type(v, json_type_string)) {
+		fail(d, "%s: must be a string", path);
+		goto out;
+	}
+	p = json_object_get_string(v);
+	n = json_object_get_string_len(v);
+	if (p == NULL || n < 0 || strlen(p) != (size_t)n) {
+		fail(d, "%s: contains a NUL character", path);
+		goto out;
+	}
+	if ((size_t)n > max) {
+		fail(d, "%s: longer than %zu bytes", path, max);
+		goto out;
+	}
+	*s = p;
+	*len = (size_t)n;
+	ret = 0;
+out:
+	return ret;
+}
+
+static bool is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+/* Portable POSIX login name, as useradd: [a-z_][a-z0-9_.-]*[$]?, 1..32 bytes. */
+static bool valid_login(const char *s, size_t len)
+{
+	if (len == 0 || len > NBG_RT_LOGIN_MAX || !(is_lower(s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		char c = s[i];
+
+		if (c == '$' && i == len - 1)
+			break;
+		if (!is_lower(c) && !is_digit(c) && c != '_' && c != '.' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+/* ^[a-z][a-z0-9_-]{0,31}$ */
+static bool valid_role(const char *s, size_t len)
+{
+	if (len == 0 || len > NBG_RT_ROLE_MAX || !is_lower(s[0]))
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		if (!is_lower(s[i]) && !is_digit(s[i]) && s[i] != '_' && s[i] != '-')
+			return false;
+	}
+	return true;
+}
+
+/* [A-Za-z0-9._-]{1,64} */
+static bool valid_fabric(const char *s, size_t len)
+{
+	if (len == 0 || len > NBG_DOC_FABRIC_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!is_lower(c) && !(c >= 'A' && c <= 'Z') && !is_digit(c) && c != '.' &&
+		    c != '_' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+/* Valid UTF-8 without C0, DEL or C1 control characters. */
+static bool valid_display(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp = 0;
+		size_t n = utf8_seq((const uint8_t *)s + i, len - i, &cp);
+
+		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* --- RFC 3339 timestamps ----------------------------------------------- */
+
+static int num(const char *s, size_t n, int *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/*
+ * "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" (RFC 3339 section 5.6,
+ * upper-case T and Z, no leap second).  Fractions are truncated.
+ */
+static int parse_time(const char *s, size_t len, int64_t *out, const char **why)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	size_t i = 19;
+	struct tm tm;
+	time_t t;
+
+	*why = "not of the form YYYY-MM-DDTHH:MM:SSZ";
+	if (len < 19 || num(s, 4, &y) != 0 || s[4] != '-' || num(s + 5, 2, &mo) != 0 ||
+	    s[7] != '-' || num(s + 8, 2, &d) != 0 || s[10] != 'T' ||
+	    num(s + 11, 2, &h) != 0 || s[13] != ':' || num(s + 14, 2, &mi) != 0 ||
+	    s[16] != ':' || num(s + 17, 2, &sec) != 0)
+		return -1;
+	if (i < len && s[i] == '.') {
+		size_t start = ++i;
+
+		while (i < len && is_digit(s[i]))
+			i++;
+		if (i == start || i - start > 9) {
+			*why = "fractional seconds must have 1 to 9 digits";
+			return -1;
+		}
+	}
+	if (i < len && s[i] == 'Z') {
+		i++;
+	} else if (i < len && (s[i] == '+' || s[i] == '-')) {
+		sign = s[i] == '+' ? 1 : -1;
+		if (len - i != 6 || num(s + i + 1, 2, &oh) != 0 || s[i + 3] != ':' ||
+		    num(s + i + 4, 2, &om) != 0)
+			return -1;
+		i += 6;
+	} else {
+		*why = "missing the time zone (Z or +HH:MM)";
+		return -1;
+	}
+	if (i != len)
+		return -1;
+	if (mo < 1 || mo > 12)
+		*why = "month out of range";
+	else if (d < 1 || d > days_in_month(y, mo))
+		*why = "day out of range for the month";
+	else if (h > 23)
+		*why = "hour out of range";
+	else if (mi > 59)
+		*why = "minute out of range";
+	else if (sec > 59)
+		*why = "second out of range";
+	else if (oh > 23 || om > 59)
+		*why = "time zone offset out of range";
+	else
+		*why = NULL;
+	if (*why != NULL)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	errno = 0;
+	t = timegm(&tm);
+	if (t == (time_t)-1 && errno != 0) {
+		*why = "not representable on this system";
+		return -1;
+	}
+	*out = (int64_t)t - sign * (int64_t)(oh * 3600 + om * 60);
+	return 0;
+}
+
+static int get_time(struct doc *d, struct json_object *v, const char *path, int64_t *out)
+{
+	const char *s, *why;
+	char shown[SHOWN_MAX];
+	size_t len;
+
+	if (get_string(d, v, path, TIME_TEXT_MAX, &s, &len) != 0)
+		return -1;
+	if (parse_time(s, len, out, &why) != 0) {
+		sanitize(shown, sizeof(shown), s, len);
+		return fail(d, "%s: \"%s\" is not an RFC 3339 timestamp: %s", path, shown, why);
+	}
+	return 0;
+}
+
+/* --- top-level members ------------------------------------------------- */
+
+static const char *const root_names[] = {
+	"format_version", "fabric", "serial", "generated_at", "users",
+};
+enum { R_VERSION, R_FABRIC, R_SERIAL, R_GENERATED, R_USERS, R__COUNT };
+
+/* Is an integer written without fraction or exponent (json-c clamps it)? */
+static bool span_is_integer(const struct doc *d, const struct span *sp)
+{
+	for (size_t i = 0; i < sp->len; i++) {
+		char c = d->json[sp->off + i];
+
+		if (c == '.' || c == 'e' || c == 'E')
+			return false;
+	}
+	return sp->kind == K_NUMBER;
+}
+
+static int check_version(struct doc *d, const struct span *sp)
+{
+	struct json_object *o;
+	int64_t v;
+	int ret = -1;
+
+	if (sp->kind != K_NUMBER || !span_is_integer(d, sp))
+		return fail(d, "format_version: must be an integer");
+	if ((o = parse_span(d, sp, "format_version")) == NULL)
+		return -1;
+	v = json_object_get_int64(o);
+	if (!json_object_is_type(o, json_type_int) || v != NBG_DOC_VERSION) {
+		fail(d, "format_version: unsupported version %lld (this loader reads %d)",
+		    (long long)v, NBG_DOC_VERSION);
+		goto out;
+	}
+	ret = 0;
+out:
+	json_object_put(o);
+	return ret;
+}
+
+static int check_fabric(struct doc *d, const struct span *sp)
+{
+	struct json_object *o;
+	const char *s;
+	char shown[SHOWN_MAX], want[SHOWN_MAX];
+	size_t len;
+	int ret = -1;
+
+	if (sp->kind != K_STRING)
+		return fail(d, "fabric: must be a string");
+	if ((o = parse_span(d, sp, "fabric")) == NULL)
+		return -1;
+	if (get_string(d, o, "fabric", NBG_DOC_FABRIC_MAX, &s, &len) != 0)
+		goto out;
+	if (!valid_fabric(s, len)) {
+		sanitize(shown, sizeof(shown), s, len);
+		fail(d, "fabric: \"%s\" is not a fabric name (1 to %d of A-Z a-z 0-9 . _ -)",
+		    shown, NBG_DOC_FABRIC_MAX);
+		goto out;
+	}
+	if (d->opts->expect_fabric != NULL && strcmp(d->opts->expect_fabric, s) != 0) {
+		sanitize(shown, sizeof(shown), s, len);
+		sanitize(want, sizeof(want), d->opts->expect_fabric,
+		    strlen(d->opts->expect_fabric));
+		fail(d, "fabric: document is for fabric %s, this device is in %s", shown, want);
+		goto out;
+	}
+	memcpy(d->fabric, s, len + 1);
+	ret = 0;
+out:
+	json_object_put(o);
+	return ret;
+}
+
+static int check_serial(struct doc *d, const struct span *sp)
+{
+	struct json_object *o;
+	int64_t v;
+	int ret = -1;
+
+	if (sp->kind != K_NUMBER || !span_is_integer(d, sp))
+		return fail(d, "serial: must be an integer");
+	if ((o = parse_span(d, sp, "serial")) == NULL)
+		return -1;
+	v = json_object_get_int64(o);
+	if (!json_object_is_type(o, json_type_int) || v < 1 || v > SERIAL_MAX) {
+		fail(d, "serial: must be between 1 and %lld", SERIAL_MAX);
+		goto out;
+	}
+	d->serial = (uint64_t)v;
+	ret = 0;
+out:
+	json_object_put(o);
+	return ret;
+}
+
+static int check_generated(struct doc *d, const struct span *sp)
+{
+	struct json_object *o;
+	int ret;
+
+	if (sp->kind != K_STRING)
+		return fail(d, "generated_at: must be a string");
+	if ((o = parse_span(d, sp, "generated_at")) == NULL)
+		return -1;
+	ret = get_time(d, o, "generated_at", &d->generated_at);
+	json_object_put(o);
+	return ret;
+}
+
+/* --- users ------------------------------------------------------------- */
+
+enum {
+	U_LOGIN, U_ROLE, U_KEYS, U_DISPLAY, U_NOT_BEFORE, U_NOT_AFTER, U_BLOCKED, U__COUNT
+};
+static const char *const user_names[U__COUNT] = {
+	"login", "role", "keys", "display_name", "not_before", "not_after", "blocked",
+};
+
+/* The validated keys of one user, before they go to the writer. */
+struct user_keys {
+	struct nbg_rtb_key k[NBG_DOC_MAX_KEYS];
+	uint8_t *blobs[NBG_DOC_MAX_KEYS];
+	size_t n;
+};
+
+static void user_keys_free(struct user_keys *uk)
+{
+	for (size_t i = 0; i < uk->n; i++)
+		free(uk->blobs[i]);
+	uk->n = 0;
+}
+
+/* The comment of a line that nbg_sshkey_parse_line() accepted. */
+static void line_comment(const char *line, const char **c, size_t *len)
+{
+	const char *p = line;
+
+	for (int field = 0; field < 2; field++) {
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	*c = p;
+	*len = strlen(p);
+}
+
+static bool key_type_allowed(const struct nbg_roledoc_opts *opts, enum nbg_keytype t)
+{
+	unsigned mask = opts->key_types & NBG_KEY_FIDO2_MASK;
+
+	return nbg_keytype_is_fido2(t) && (mask == 0 || (mask & (1u << t)) != 0);
+}
+
+static int check_key(struct doc *d, uint32_t ui, uint32_t ki, struct json_object *v,
+    struct user_keys *uk)
+{
+	struct nbg_rtb_key *k = &uk->k[uk->n];
+	const struct set_entry *other;
+	enum nbg_keytype type;
+	uint8_t *blob = NULL;
+	const char *line;
+	char path[64], why[NBG_ERR_LEN];
+	size_t len, blob_len;
+	unsigned int dlen = 0;
+	int r, ret = -1;
+
+	snprintf(path, sizeof(path), "users[%u].keys[%u]", ui, ki);
+	if (get_string(d, v, path, NBG_DOC_KEYLINE_MAX, &line, &len) != 0)
+		goto out;
+	if (nbg_sshkey_parse_line(line, &blob, &blob_len, &type, why, sizeof(why)) != 0) {
+		fail(d, "%s: %s", path, why);
+		goto out;
+	}
+	if (!nbg_keytype_is_fido2(type)) {
+		fail(d, "%s: key type %s is not a FIDO2 security key", path,
+		    nbg_keytype_name(type));
+		goto out;
+	}
+	if (!key_type_allowed(d->opts, type)) {
+		fail(d, "%s: key type %s is not allowed by this device's key_types", path,
+		    nbg_keytype_name(type));
+		goto out;
+	}
+	if (EVP_Digest(blob, blob_len, k->sha256, &dlen, EVP_sha256(), NULL) != 1 ||
+	    dlen != 32) {
+		fail(d, "%s: cannot compute the key's SHA-256 digest", path);
+		goto out;
+	}
+	if ((r = set_add(&d->keys, k->sha256, 32, ui, ki, &other)) < 0) {
+		fail(d, "%s: out of memory", path);
+		goto out;
+	}
+	if (r == 1) {
+		fail(d, "%s: key already registered to users[%u] (%s)", path, other->user,
+		    d->names[other->user]);
+		goto out;
+	}
+	k->type = type;
+	k->blob = blob;
+	k->blob_len = blob_len;
+	line_comment(line, &k->comment, &k->comment_len);
+	uk->blobs[uk->n++] = blob;
+	blob = NULL;
+	ret = 0;
+out:
+	free(blob);
+	return ret;
+}
+
+static int check_keys(struct doc *d, uint32_t ui, struct json_object *v, struct user_keys *uk)
+{
+	size_t n;
+
+	if (v == NULL || !json_object_is_type(v, json_type_array))
+		return fail(d, "users[%u].keys: must be an array", ui);
+	n = json_object_array_length(v);
+	if (n == 0)
+		return fail(d, "users[%u].keys: must hold at least one key", ui);
+	if (n > NBG_DOC_MAX_KEYS)
+		return fail(d, "users[%u].keys: more than %u keys", ui, NBG_DOC_MAX_KEYS);
+	for (size_t i = 0; i < n; i++) {
+		if (check_key(d, ui, (uint32_t)i, json_object_array_get_idx(v, i), uk) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_login(struct doc *d, uint32_t ui, struct json_object *v, const char **login)
+{
+	const struct set_entry *other;
+	const char *s;
+	char path[48], shown[SHOWN_MAX];
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "users[%u].login", ui);
+	if (get_string(d, v, path, NAME_TEXT_MAX, &s, &len) != 0)
+		return -1;
+	if (!valid_login(s, len)) {
+		sanitize(shown, sizeof(shown), s, len);
+		return fail(d, "%s: \"%s\" is not a portable login name "
+		    "([a-z_][a-z0-9_.-]*[$]?, 1 to %d bytes)", path, shown, NBG_RT_LOGIN_MAX);
+	}
+	if ((r = set_add(&d->logins, s, len, ui, 0, &other)) < 0)
+		return fail(d, "%s: out of memory", path);
+	if (r == 1)
+		return fail(d, "%s: duplicate login \"%s\" (also users[%u])", path, s,
+		    other->user);
+	memcpy(d->names[ui], s, len + 1);
+	*login = s;
+	return 0;
+}
+
+static int check_role(struct doc *d, uint32_t ui, struct json_object *v, const char **role)
+{
+	const struct nbg_roledoc_opts *o = d->opts;
+	const char *s;
+	char path[48], shown[SHOWN_MAX];
+	size_t len;
+
+	snprintf(path, sizeof(path), "users[%u].role", ui);
+	if (get_string(d, v, path, NAME_TEXT_MAX, &s, &len) != 0)
+		return -1;
+	sanitize(shown, sizeof(shown), s, len);
+	if (!valid_role(s, len))
+		return fail(d, "%s: \"%s\" is not a role name ([a-z][a-z0-9_-]*, 1 to %d bytes)",
+		    path, shown, NBG_RT_ROLE_MAX);
+	if (o->known_roles != NULL) {
+		size_t i;
+
+		for (i = 0; i < o->nknown_roles; i++) {
+			if (o->known_roles[i] != NULL && strcmp(o->known_roles[i], s) == 0)
+				break;
+		}
+		if (i == o->nknown_roles)
+			return fail(d, "%s: role \"%s\" is not defined in the policy", path,
+			    shown);
+	}
+	*role = s;
+	return 0;
+}
+
+static int check_display(struct doc *d, uint32_t ui, struct json_object *v, const char **dn)
+{
+	const char *s;
+	char path[48];
+	size_t len;
+
+	snprintf(path, sizeof(path), "users[%u].display_name", ui);
+	if (get_string(d, v, path, NBG_DOC_DISPLAY_MAX, &s, &len) != 0)
+		return -1;
+	if (len == 0)
+		return fail(d, "%s: must not be empty", path);
+	if (!valid_display(s, len))
+		return fail(d, "%s: must be UTF-8 text without control characters", path);
+	*dn = s;
+	return 0;
+}
+
+/* Collect the members of one user object; refuse unknown ones. */
+static int user_members(struct doc *d, uint32_t ui, struct json_object *o,
+    struct json_object *m[U__COUNT], bool present[U__COUNT])
+{
+	struct json_object_iterator it = json_object_iter_begin(o);
+	struct json_object_iterator end = json_object_iter_end(o);
+
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *name = json_object_iter_peek_name(&it);
+		char shown[SHOWN_MAX];
+		size_t i;
+
+		for (i = 0; i < U__COUNT; i++) {
+			if (strcmp(name, user_names[i]) == 0)
+				break;
+		}
+		if (i == U__COUNT) {
+			sanitize(shown, sizeof(shown), name, strlen(name));
+			return fail(d, "users[%u]: unknown member \"%s\"", ui, shown);
+		}
+		m[i] = json_object_iter_peek_value(&it);
+		present[i] = true;
+	}
+	for (size_t i = 0; i < U_DISPLAY; i++) {
+		if (!present[i])
+			return fail(d, "users[%u]: missing required member \"%s\"", ui,
+			    user_names[i]);
+	}
+	return 0;
+}
+
+/* The optional members: display_name, the validity window, blocked. */
+static int check_optional(struct doc *d, uint32_t ui, struct json_object *m[U__COUNT],
+    const bool present[U__COUNT], struct nbg_rtb_user *u)
+{
+	char path[48];
+
+	if (present[U_DISPLAY] && check_display(d, ui, m[U_DISPLAY], &u->display_name) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "users[%u].not_before", ui);
+	if (present[U_NOT_BEFORE] && get_time(d, m[U_NOT_BEFORE], path, &u->not_before) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "users[%u].not_after", ui);
+	if (present[U_NOT_AFTER] && get_time(d, m[U_NOT_AFTER], path, &u->not_after) != 0)
+		return -1;
+	if (present[U_NOT_BEFORE] && present[U_NOT_AFTER] && u->not_before >= u->not_after)
+		return fail(d, "users[%u].not_after: must be later than not_before", ui);
+	if (present[U_BLOCKED]) {
+		if (m[U_BLOCKED] == NULL || !json_object_is_type(m[U_BLOCKED], json_type_boolean))
+			return fail(d, "users[%u].blocked: must be true or false", ui);
+		u->blocked = json_object_get_boolean(m[U_BLOCKED]) != 0;
+	}
+	return 0;
+}
+
+static int check_user(struct doc *d, uint32_t ui, const struct span *sp)
+{
+	struct json_object *o = NULL, *m[U__COUNT] = { 0 };
+	struct nbg_rtb_user u;
+	struct user_keys uk;
+	bool present[U__COUNT] = { 0 };
+	char path[32];
+	int r, ret = -1;
+
+	uk.n = 0;
+	snprintf(path, sizeof(path), "users[%u]", ui);
+	if (sp->kind != K_OBJECT)
+		return fail(d, "%s: must be an object", path);
+	if ((o = parse_span(d, sp, path)) == NULL)
+		goto out;
+	memset(&u, 0, sizeof(u));
+	u.not_before = NBG_TIME_NONE_LO;
+	u.not_after = NBG_TIME_NONE_HI;
+	if (user_members(d, ui, o, m, present) != 0 ||
+	    check_login(d, ui, m[U_LOGIN], &u.name) != 0 ||
+	    check_role(d, ui, m[U_ROLE], &u.role) != 0 ||
+	    check_optional(d, ui, m, present, &u) != 0 ||
+	    check_keys(d, ui, m[U_KEYS], &uk) != 0)
+		goto out;
+	u.keys = uk.k;
+	u.nkeys = uk.n;
+	if ((r = nbg_rtb_add_user(d->rtb, &u)) != NBG_RTB_OK) {
+		fail(d, "%s: %s", path, nbg_rtb_strerror(r));
+		goto out;
+	}
+	ret = 0;
+out:
+	user_keys_free(&uk);
+	json_object_put(o);
+	return ret;
+}
+
+static int check_users(struct doc *d, const struct span *sp)
+{
+	if (sp->kind != K_ARRAY)
+		return fail(d, "users: must be an array");
+	if (d->sc->nusers > 0 &&
+	    (d->names = calloc(d->sc->nusers, sizeof(*d->names))) == NULL)
+		return fail(d, "users: out of memory");
+	for (size_t i = 0; i < d->sc->nusers; i++) {
+		if (check_user(d, (uint32_t)i, &d->sc->users[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_root(struct doc *d)
+{
+	const struct span *v[R__COUNT] = { 0 };
+	char shown[SHOWN_MAX];
+
+	for (size_t i = 0; i < d->sc->nroot; i++) {
+		const struct member *m = &d->sc->root[i];
+		size_t j;
+
+		for (j = 0; j < R__COUNT; j++) {
+			if (strcmp(m->name, root_names[j]) == 0)
+				break;
+		}
+		if (j == R__COUNT) {
+			sanitize(shown, sizeof(shown), m->name, strlen(m->name));
+			return fail(d, "(document): unknown member \"%s\"", shown);
+		}
+		v[j] = &m->val;
+	}
+	for (size_t j = 0; j < R__COUNT; j++) {
+		if (v[j] == NULL)
+			return fail(d, "(document): missing required member \"%s\"",
+			    root_names[j]);
+	}
+	if (check_version(d, v[R_VERSION]) != 0 || check_fabric(d, v[R_FABRIC]) != 0 ||
+	    check_serial(d, v[R_SERIAL]) != 0 || check_generated(d, v[R_GENERATED]) != 0 ||
+	    check_users(d, v[R_USERS]) != 0)
+		return -1;
+	return 0;
+}
+
+static int finish(struct doc *d, uint8_t **image, size_t *image_len)
+{
+	struct nbg_rtb_header h;
+	unsigned int dlen = 0;
+	int r;
+
+	memset(&h, 0, sizeof(h));
+	h.fabric = d->fabric;
+	h.serial = d->serial;
+	h.generated_at = d->generated_at;
+	if (EVP_Digest(d->json, d->len, h.doc_sha256, &dlen, EVP_sha256(), NULL) != 1 ||
+	    dlen != 32)
+		return fail(d, "(document): cannot compute its SHA-256 digest");
+	if ((r = nbg_rtb_finish(d->rtb, &h, image, image_len)) != NBG_RTB_OK)
+		return fail(d, "(document): %s", nbg_rtb_strerror(r));
+	return 0;
+}
+
+int nbg_roledoc_compile(const char *json, size_t len, const struct nbg_roledoc_opts *opts,
+    uint8_t **image, size_t *image_len, char err[NBG_ERR_LEN])
+{
+	static const struct nbg_roledoc_opts defaults;
+	struct doc d;
+	char scratch[NBG_ERR_LEN];
+	int ret = -1;
+
+	if (err == NULL)
+		err = scratch;
+	*image = NULL;
+	*image_len = 0;
+	memset(&d, 0, sizeof(d));
+	d.json = json;
+	d.len = len;
+	d.opts = opts != NULL ? opts : &defaults;
+	d.err = err;
+	if (json == NULL || len > NBG_DOC_MAX_BYTES) {
+		fail(&d, "(document): %zu bytes, over the limit of %u", len, NBG_DOC_MAX_BYTES);
+		goto out;
+	}
+	if ((d.sc = calloc(1, sizeof(*d.sc))) == NULL ||
+	    (d.tok = json_tokener_new_ex(NBG_DOC_MAX_DEPTH)) == NULL ||
+	    (d.rtb = nbg_rtb_new()) == NULL) {
+		fail(&d, "(document): out of memory");
+		goto out;
+	}
+	json_tokener_set_flags(d.tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	d.sc->s = json;
+	d.sc->len = len;
+	d.sc->err = err;
+	if (scan_document(d.sc) != 0 || check_root(&d) != 0 ||
+	    finish(&d, image, image_len) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (d.sc != NULL)
+		free(d.sc->users);
+	free(d.sc);
+	free(d.names);
+	free(d.logins.v);
+	free(d.keys.v);
+	nbg_rtb_free(d.rtb);
+	if (d.tok != NULL)
+		json_tokener_free(d.tok);
+	return ret;
+}

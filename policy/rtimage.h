@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * rtimage.h - private to the policy library: the image writer.
+ *
+ * roledoc.c validates the JSON document and hands each user to this writer;
+ * roletable.c, the one file that knows the byte layout of the compiled
+ * image (docs/role-table.md), writes it here and reads it back in
+ * nbg_table_*().  Callers of the library use roletable.h only.
+ */
+#ifndef NBG_RTIMAGE_H
+#define NBG_RTIMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sshkey.h"
+
+#define NBG_RT_LOGIN_MAX	32	/* bytes of a login name */
+#define NBG_RT_ROLE_MAX		32	/* bytes of a role name */
+
+struct nbg_rtb;		/* an image being written */
+
+struct nbg_rtb_key {
+	enum nbg_keytype type;
+	const uint8_t *blob;	/* SSH wire format, validated */
+	size_t blob_len;
+	uint8_t sha256[32];	/* of blob */
+	const char *comment;	/* not NUL-terminated; may be empty */
+	size_t comment_len;
+};
+
+struct nbg_rtb_user {
+	const char *name;	/* validated login, NUL-terminated */
+	const char *role;
+	const char *display_name;	/* NULL when absent */
+	int64_t not_before;	/* NBG_TIME_NONE_LO when absent */
+	int64_t not_after;	/* NBG_TIME_NONE_HI when absent */
+	bool blocked;
+	const struct nbg_rtb_key *keys;
+	size_t nkeys;
+};
+
+struct nbg_rtb_header {
+	const char *fabric;
+	uint64_t serial;
+	int64_t generated_at;
+	uint8_t doc_sha256[32];
+};
+
+/* Errors of the writer: only resources and size limits can fail. */
+#define NBG_RTB_OK		0
+#define NBG_RTB_E_NOMEM		(-1)	/* out of memory */
+#define NBG_RTB_E_LIMIT		(-2)	/* over a limit of the image format */
+#define NBG_RTB_E_DUPLICATE	(-3)	/* the login is already in the image */
+
+const char *nbg_rtb_strerror(int r);
+
+struct nbg_rtb *nbg_rtb_new(void);
+/* Append one user (document order) with its keys. */
+int nbg_rtb_add_user(struct nbg_rtb *b, const struct nbg_rtb_user *u);
+/* Build the index and the header; *image is malloc'd (caller frees). */
+int nbg_rtb_finish(struct nbg_rtb *b, const struct nbg_rtb_header *h, uint8_t **image,
+    size_t *len);
+void nbg_rtb_free(struct nbg_rtb *b);
+
+#endif
