@@ -41,6 +41,7 @@ struct sync_ctx {
 	bool now, quiet, json;
 	struct nbg_policy *p;
 	char cache_dir[PATH_MAX], state_path[PATH_MAX];
+	char url[NBG_STATE_URL_MAX + 1];	/* sync_url as shown: no user:password@ */
 	int lock_fd;
 	int64_t t;			/* this run's clock */
 	struct nbg_sync_state st;
@@ -131,13 +132,34 @@ static int parse_args(struct sync_ctx *c, int argc, char **argv)
 	return -1;	/* go on */
 }
 
+/*
+ * The URL as messages and the state file show it: credentials an admin put
+ * in the authority part ("https://user:secret@host/") are replaced by "***".
+ */
+static void shown_url(const char *url, char *out, size_t len)
+{
+	const char *auth = strstr(url, "://"), *end, *at;
+
+	if (auth == NULL) {
+		snprintf(out, len, "%s", url);
+		return;
+	}
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	at = memchr(auth, '@', (size_t)(end - auth));
+	if (at == NULL)
+		snprintf(out, len, "%s", url);
+	else
+		snprintf(out, len, "%.*s***%s", (int)(auth - url), url, at);
+}
+
 static void on_retry(void *arg, unsigned attempt, long delay_ms, const char *why)
 {
 	const struct sync_ctx *c = arg;
 
 	if (!c->quiet)
 		nbg_cli_err("sync", "%s: attempt %u failed: %s; retrying in %ld.%03ld s",
-		    c->p->sync.url, attempt, why, delay_ms / 1000, delay_ms % 1000);
+		    c->url, attempt, why, delay_ms / 1000, delay_ms % 1000);
 }
 
 /* The cache and state directories, the lock, stale temporary files. */
@@ -235,7 +257,7 @@ static bool recently_confirmed(const struct sync_ctx *c)
 	    (c->st.last_result == NBG_SYNC_UPDATED || c->st.last_result == NBG_SYNC_UNCHANGED) &&
 	    c->st.last_success > 0 && c->t >= c->st.last_success &&
 	    c->t - c->st.last_success < SYNC_MIN_INTERVAL &&
-	    strcmp(c->st.url, c->p->sync.url) == 0;
+	    strcmp(c->st.url, c->url) == 0;
 }
 
 static void fill_fetch_opts(struct sync_ctx *c, struct nbg_fetch_opts *o, const char *token)
@@ -293,13 +315,13 @@ static int fetch_document(struct sync_ctx *c, bool *not_modified)
 	fill_fetch_opts(c, &o, token);
 	c->doc_from_fetch = true;
 	if (nbg_fetch(&o, &c->fr) != 0) {
-		set_msg(c, "%s: %s (%s, %u attempt%s)", o.url, c->fr.err,
+		set_msg(c, "%s: %s (%s, %u attempt%s)", c->url, c->fr.err,
 		    nbg_fetch_status_str(c->fr.status), c->fr.attempts,
 		    c->fr.attempts == 1 ? "" : "s");
 		goto out;
 	}
 	if (c->fr.status == NBG_FETCH_NOT_MODIFIED && o.etag == NULL) {
-		set_msg(c, "%s: HTTP 304 to a request without If-None-Match", o.url);
+		set_msg(c, "%s: HTTP 304 to a request without If-None-Match", c->url);
 		goto out;
 	}
 	*not_modified = c->fr.status == NBG_FETCH_NOT_MODIFIED;
@@ -473,7 +495,7 @@ static void record(struct sync_ctx *c, const struct nbg_table *t)
 	if (c->file != NULL)
 		snprintf(st->url, sizeof(st->url), "file:%s", c->file);
 	else
-		snprintf(st->url, sizeof(st->url), "%s", c->p->sync.url);
+		snprintf(st->url, sizeof(st->url), "%s", c->url);
 	if (c->result == NBG_SYNC_FAILED) {
 		nbg_state_set_error(st, "%s", c->msg);
 	} else {
@@ -629,6 +651,8 @@ int cmd_sync(int argc, char **argv)
 		    "a local document)");
 		goto out;
 	}
+	if (c.p->sync.url != NULL)
+		shown_url(c.p->sync.url, c.url, sizeof(c.url));
 	if (prepare(&c) != 0 || open_current(&c) != 0)
 		goto out;
 	load_state(&c);

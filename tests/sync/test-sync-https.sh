@@ -242,6 +242,15 @@ check "without any capability (as in the service), with token and client certifi
 	rc_is 0 && [ "$(cache_serial)" = "$SERIAL" ] && [ "$(req token_ok)" = True ]'
 snapshot
 
+# credentials in the URL never show
+next_doc
+start_server server --status 503
+write_policy "sync_url https://ops:pa55word@127.0.0.1:$PORT/roles.json" "sync_retries 1"
+sync_run --now
+check "user:password in sync_url is shown as *** in messages and the state" '
+	rc_is 1 && err_has "https://\*\*\*@127.0.0.1:$PORT/roles.json" &&
+	! grep -q pa55word "$T/err" "$T/out" "$CACHE/sync-state.json"'
+
 # --- redirects, proxies, --file ----------------------------------------------
 
 start_server server --redirect "https://127.0.0.1:1/elsewhere.json"
