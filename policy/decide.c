@@ -119,7 +119,7 @@ static bool check_source(const struct nbg_policy *p, struct nbg_verdict *v)
 	r = nbg_policy_source_trusted(p, v->access_path, &v->remote_addr, &o);
 	if (r == 1 || r == 2) {
 		if (o != NULL)
-			v->origin = *o;
+			v->source_origin = *o;
 		return true;
 	}
 	verdict(v, NBG_ACT_DENY, NBG_R_SOURCE_NOT_TRUSTED, NULL);
@@ -257,6 +257,7 @@ static bool check_key_line(const struct nbg_policy *p, const struct nbg_table *t
 		return false;
 	}
 	if (idx < 0) {
+		v->by_table_entry = true;
 		verdict(v, NBG_ACT_DENY, NBG_R_KEY_NOT_REGISTERED, NULL);
 		detail(v, "key %s is not registered to %s (users[%u])", v->key_fp, v->user.name,
 		    v->user.index);
@@ -420,12 +421,14 @@ void nbg_decide(const struct nbg_policy *p, const struct nbg_table_state *t,
 		return;
 	}
 	if (v->user.blocked) {
+		v->by_table_entry = true;
 		verdict(v, NBG_ACT_DENY, NBG_R_USER_BLOCKED, NULL);
 		detail(v, "users[%u] (%s) is blocked", v->user.index, v->user.name);
 		return;
 	}
 	if (v->user.not_before != NBG_TIME_NONE_LO &&
 	    f->now < v->user.not_before - p->clock_skew) {
+		v->by_table_entry = true;
 		verdict(v, NBG_ACT_DENY, NBG_R_ASSIGNMENT_NOT_YET_VALID, &p->clock_skew_origin);
 		detail(v, "users[%u] (%s) is valid from %lld, now %lld (clock_skew %llds)",
 		    v->user.index, v->user.name, (long long)v->user.not_before,
@@ -434,6 +437,7 @@ void nbg_decide(const struct nbg_policy *p, const struct nbg_table_state *t,
 	}
 	if (v->user.not_after != NBG_TIME_NONE_HI &&
 	    f->now > v->user.not_after + p->clock_skew) {
+		v->by_table_entry = true;
 		verdict(v, NBG_ACT_DENY, NBG_R_ASSIGNMENT_EXPIRED, &p->clock_skew_origin);
 		detail(v, "users[%u] (%s) expired at %lld, now %lld (clock_skew %llds)",
 		    v->user.index, v->user.name, (long long)v->user.not_after,
@@ -442,6 +446,7 @@ void nbg_decide(const struct nbg_policy *p, const struct nbg_table_state *t,
 	}
 	v->role = nbg_policy_role(p, v->user.role);
 	if (v->role == NULL) {
+		v->by_table_entry = true;
 		verdict(v, NBG_ACT_DENY, NBG_R_ROLE_UNKNOWN, NULL);
 		detail(v, "users[%u] (%s) has role '%s', which the policy does not define",
 		    v->user.index, v->user.name, v->user.role);
@@ -455,8 +460,8 @@ void nbg_decide(const struct nbg_policy *p, const struct nbg_table_state *t,
 		return;
 	v->action = NBG_ACT_ALLOW;
 	v->reason = NBG_R_GRANTED;
-	if (v->origin.line == 0)
-		v->origin = v->role->origin;
+	v->by_table_entry = true;
+	v->origin = v->role->origin;
 	detail(v, "users[%u] (%s) holds role %s%s", v->user.index, v->user.name,
 	    v->role->name, v->cache_stale ? " (role table past max_cache_age: stale_cache warn)" : "");
 }

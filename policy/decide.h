@@ -89,6 +89,8 @@ struct nbg_verdict {
 	struct nbg_user user;		/* valid when have_user */
 	int key_index;			/* index of the matching key in the user's entry, or -1 */
 	struct nbg_origin origin;	/* the policy line that decided; line 0 = none */
+	struct nbg_origin source_origin; /* the trusted_source line that admitted the address */
+	bool by_table_entry;		/* the user's role-table entry decided (user.index) */
 	char detail[192];		/* one human sentence on why */
 };
 

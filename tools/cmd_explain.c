@@ -116,27 +116,46 @@ static void caps_str(const struct nbg_role *r, char *buf, size_t len)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "", r->caps[i]);
 }
 
-static void origin_str(const struct nbg_verdict *v, char *buf, size_t len)
+static void one_origin(const struct nbg_origin *o, char *buf, size_t len)
 {
-	if (v->origin.line > 0)
-		snprintf(buf, len, "%s:%u", v->origin.file, v->origin.line);
-	else if (v->origin.file != NULL)
-		snprintf(buf, len, "%s (built-in default)", v->origin.file);
+	if (o->line > 0)
+		snprintf(buf, len, "%s:%u", o->file, o->line);
 	else
 		snprintf(buf, len, "built-in default");
+}
+
+/* What decided: the role-table entry and/or the policy line(s). */
+static void origin_str(const struct nbg_verdict *v, char *buf, size_t len)
+{
+	char a[160] = "", b[160] = "";
+	size_t off = 0;
+
+	if (v->by_table_entry && v->have_user)
+		off += (size_t)snprintf(buf, len, "role table entry users[%u] (%s)", v->user.index,
+		    v->user.name);
+	if (v->origin.line > 0 || !v->by_table_entry) {
+		one_origin(&v->origin, a, sizeof(a));
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s %s",
+		    off ? "; " : "", v->action == NBG_ACT_ALLOW && v->role != NULL ?
+		    "role defined at" : "policy", a);
+	}
+	if (v->source_origin.line > 0 && off < len) {
+		one_origin(&v->source_origin, b, sizeof(b));
+		snprintf(buf + off, len - off, "%ssource trusted by %s", off ? "; " : "", b);
+	}
 }
 
 static void print_text(const struct nbg_policy *p, const struct nbg_table_state *st,
     const struct nbg_facts *f, const struct nbg_verdict *v, const char *table_path,
     const char *table_err)
 {
-	char buf[256], addr[NBG_ADDR_STRLEN], tbuf[32];
+	char buf[512], addr[NBG_ADDR_STRLEN], tbuf[32];
 
 	printf("verdict:   %s (%s)\n", action_str(v->action), action_pam(v->action));
 	printf("reason:    %s: %s\n", nbg_reason_str(v->reason), nbg_reason_text(v->reason));
 	printf("detail:    %s\n", v->detail);
 	origin_str(v, buf, sizeof(buf));
-	printf("policy:    %s\n", buf);
+	printf("decided:   %s\n", buf);
 	if (v->have_user) {
 		printf("entry:     users[%u] %s, role %s%s%s%s\n", v->user.index, v->user.name,
 		    v->user.role, v->user.blocked ? ", blocked" : "",
@@ -193,6 +212,8 @@ static void print_json(const struct nbg_policy *p, const struct nbg_table_state 
 	json_object_object_add(o, "policy_file",
 	    v->origin.file ? json_object_new_string(v->origin.file) : NULL);
 	json_object_object_add(o, "policy_line", json_object_new_int((int)v->origin.line));
+	json_object_object_add(o, "source_line", json_object_new_int((int)v->source_origin.line));
+	json_object_object_add(o, "decided_by_table_entry", json_object_new_boolean(v->by_table_entry));
 	json_object_object_add(o, "phase", json_object_new_string(nbg_phase_str(f->phase)));
 	json_object_object_add(o, "role", v->role ? json_object_new_string(v->role->name) : NULL);
 	if (v->role != NULL) {
