@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.environ["NBG_SRCDIR"], "tests", "lib"))
+from nbgtest import asan_preload, run  # noqa: E402
+
 SRC = os.environ["NBG_SRCDIR"]
 BUILD = os.environ["NBG_BUILDDIR"]
 NEXUSBG = os.path.join(BUILD, "tools", "nexusbg")
@@ -40,31 +43,6 @@ FABRIC = "fab-test-01"
 
 results = {"passed": 0, "failed": 0}
 users_created = []
-
-
-def run(cmd, check=True, env=None, input=None):
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, input=input)
-    if check and p.returncode != 0:
-        raise RuntimeError(f"{cmd}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
-    return p
-
-
-def asan_preload(*objects):
-    """The environment an uninstrumented program (ssh-keygen, login, sshd) needs to
-    load our sanitizer-built objects: the ASan runtime they link, first.  Empty for
-    a normal build.  OpenSSH's and login's own leaks are not ours: no leak check."""
-    for obj in objects:
-        undef = run(["nm", "-D", "--undefined-only", obj]).stdout
-        if " __asan_" not in undef:
-            continue
-        for line in run(["ldd", obj]).stdout.splitlines():
-            parts = line.split()
-            if "libasan.so" in line and len(parts) >= 3 and os.path.exists(parts[2]):
-                opts = os.environ.get("ASAN_OPTIONS", "")
-                return {"LD_PRELOAD": parts[2],
-                        "ASAN_OPTIONS": (opts + ":" if opts else "") + "detect_leaks=0"}
-        raise RuntimeError(f"{obj} is built with ASan but links no libasan.so")
-    return {}
 
 
 def check(name, cond, detail=""):

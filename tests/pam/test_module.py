@@ -18,6 +18,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.environ["NBG_SRCDIR"], "tests", "lib"))
+from nbgtest import asan_preload, run  # noqa: E402
+
 SRC = os.environ["NBG_SRCDIR"]
 BUILD = os.environ["NBG_BUILDDIR"]
 NEXUSBG = os.path.join(BUILD, "tools", "nexusbg")
@@ -30,13 +33,6 @@ UID_BASE = 61900
 
 results = {"passed": 0, "failed": 0}
 users_created = []
-
-
-def run(cmd, check=True, env=None, input=None):
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, input=input)
-    if check and p.returncode != 0:
-        raise RuntimeError(f"{cmd}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
-    return p
 
 
 def free_uid(start):
@@ -76,7 +72,7 @@ class Env:
     def keygen(self, name, kind):
         path = os.path.join(self.dir, f"key-{name}")
         env = dict(os.environ, SK_SOFT_QUIET="1", SK_SOFT_PIN="123456",
-                   SSH_SK_PROVIDER=PROVIDER)
+                   SSH_SK_PROVIDER=PROVIDER, **asan_preload(PROVIDER))
         if kind in ("ed25519-sk", "ecdsa-sk"):
             run(["ssh-keygen", "-q", "-t", kind, "-w", PROVIDER, "-N", "", "-O",
                  "verify-required", "-f", path, "-C", "NexusIdentitySSHKey"], env=env,
