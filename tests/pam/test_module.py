@@ -299,6 +299,47 @@ def scenarios(env):
     check("writer: session opened", o.get("open") == "PAM_SUCCESS", o["raw"])
     check("writer: configure allowed", o.get("run") == "0", o["raw"])
 
+    # nexusbg keys, as sshd's AuthorizedKeysCommand, run as an unprivileged user
+    def keys(user, policy=pol, as_nobody=True):
+        cmd = [NEXUSBG, "keys", "--policy", policy, user]
+        if as_nobody:
+            cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + cmd
+        return run(cmd, check=False)
+
+    k = keys(P + "alice")
+    lines = k.stdout.splitlines()
+    check("keys: one line per registered key, with verify-required",
+          k.returncode == 0 and len(lines) == 1 and lines[0].startswith(
+              f"verify-required {alice[0]} {alice[1]} "), k.stdout + k.stderr)
+    check("keys: never no-touch-required", "no-touch-required" not in k.stdout, k.stdout)
+    k = keys(P + "carol")
+    check("keys: a blocked user's keys are printed (the account phase refuses with a reason)",
+          k.returncode == 0 and carol[1] in k.stdout, k.stdout + k.stderr)
+    k = keys(P + "mallory")
+    check("keys: a locally denied user's keys are printed too", k.returncode == 0, k.stdout)
+    k = keys(P + "zed")
+    check("keys: nothing for a user the table does not know",
+          k.returncode == 1 and k.stdout == "", k.stdout + k.stderr)
+    k = keys(P + "out")
+    check("keys: nothing for an account outside account_uid_range",
+          k.returncode == 1 and k.stdout == "", k.stdout + k.stderr)
+    k = keys("root")
+    check("keys: nothing for root", k.returncode == 1 and k.stdout == "", k.stdout + k.stderr)
+    k = keys("../../etc/passwd")
+    check("keys: nothing for a hostile name", k.returncode == 1 and k.stdout == "", k.stdout)
+    ed_only = env.policy(open(pol).read().replace(
+        "key_types sk-ssh-ed25519@openssh.com sk-ecdsa-sha2-nistp256@openssh.com",
+        "key_types sk-ssh-ed25519@openssh.com"), "edonly.conf")
+    k = keys(P + "bob", policy=ed_only)
+    check("keys: only the key types the policy allows",
+          k.returncode == 1 and k.stdout == "", k.stdout + k.stderr)
+    dbpath = os.path.join(env.cache, "roles.db")
+    os.chmod(dbpath, 0o666)
+    k = keys(P + "alice")
+    check("keys: nothing when the cache is writable by others",
+          k.returncode == 2 and k.stdout == "", k.stdout + k.stderr)
+    os.chmod(dbpath, 0o644)
+
     # account-phase denials, each with its reason in the audit log
     cases = [
         ("unknown user", P + "zed", good, "PAM_USER_UNKNOWN", "unknown-user"),
@@ -352,6 +393,21 @@ def scenarios(env):
     expect_denied_audit("hostile rhost", o, "unknown-user")
     o = pamdrive(env, "evil res=success", conn=good, steps="acct")
     expect_denied_audit("hostile user name", o, "invalid-username")
+
+    # loginuid already the user's: pam_loginuid keeps the parent's audit session
+    # id, which the session must not claim (two logins could share it)
+    o = {"raw": ""}
+    p = run(["sh", "-c", f'echo {uids["bob"]} > /proc/self/loginuid && "$@"; :', "sh",
+             PAMDRIVE, "--confdir", env.confdir, "--service", "sshd", "--user", P + "bob",
+             "--env", "SSH_CONNECTION=" + good, "--env", "SSH_AUTH_INFO_0=" + ai(bob),
+             "--"] + check_cmd, check=False)
+    out = dict(l.split("=", 1) for l in p.stdout.splitlines() if "=" in l)
+    check("shared audit session: session opens", out.get("open") == "PAM_SUCCESS", p.stdout)
+    check("shared audit session: configure refused", out.get("run") == "1", p.stdout)
+    refs = [w.strip("().,") for w in p.stdout.split() if w.startswith("NBG-")]
+    lines = audit_lines(refs[0]) if refs else []
+    check("shared audit session: audited audit-session-in-use",
+          any("reason=audit-session-in-use" in l for l in lines), "\n".join(lines) + p.stdout)
 
     # no pam_loginuid: the session opens without capabilities
     pam_stack(env, pol, loginuid=False)
