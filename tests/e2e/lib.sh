@@ -118,7 +118,7 @@ e2e_finish() {
 # e2e_enter "$@": outside, make sure auditd runs and re-run the script in
 # the namespaces; inside, set up the private file system and return.
 e2e_enter() {
-	local rc
+	local rc apid
 	if [ -n "${NBG_E2E_INNER:-}" ]; then
 		_e2e_inner
 		return 0
@@ -134,9 +134,17 @@ e2e_enter() {
 	auditd_ensure
 	rc=$?
 	[ "$rc" = 0 ] || exit "$rc"
+	apid=$(_nbg_audit_status pid)
 	NBG_E2E_INNER=1 unshare --mount --propagation private --uts --pid --fork \
 	    --kill-child --mount-proc -- bash "$0" "$@"
-	exit $?
+	rc=$?
+	# (only from here: auditctl does not answer inside a PID namespace)
+	if [ "$rc" != 0 ] && [ "$(_nbg_audit_status pid)" != "$apid" ]; then
+		echo "NOTE: the audit daemon changed while the test ran (pid $apid, now" \
+		    "$(_nbg_audit_status pid)): something else stopped or started auditd," \
+		    "and records written meanwhile were lost; audit checks may have failed for that" >&2
+	fi
+	exit "$rc"
 }
 
 _e2e_prereqs() {
@@ -544,6 +552,37 @@ e2e_lacks() {
 
 # ---- the operator's ssh ------------------------------------------------------------
 
+# _e2e_ssh_config: the operator's ssh_config: the jump host (once it
+# runs), and for every host the test's known_hosts, no agent, no
+# passwords, only the identities named, no terminal prompts.  ProxyJump
+# passes -F to the ssh it starts for the jump, so both hops read it.
+_e2e_ssh_config() {
+	{
+		echo "# written by tests/e2e/lib.sh"
+		if [ -n "$E2E_JUMP_PORT" ]; then
+			echo "Host nbg-jump"
+			echo "	HostName 127.0.0.1"
+			echo "	Port $E2E_JUMP_PORT"
+			echo "	User $E2E_JUMP_USER"
+			echo "	IdentityFile $E2E_KEYS/jump"
+		fi
+		echo "Host *"
+		echo "	UserKnownHostsFile $E2E_KNOWN_HOSTS"
+		echo "	GlobalKnownHostsFile /dev/null"
+		echo "	StrictHostKeyChecking yes"
+		echo "	CheckHostIP no"
+		echo "	BatchMode yes"
+		echo "	IdentitiesOnly yes"
+		echo "	IdentityAgent none"
+		echo "	KbdInteractiveAuthentication no"
+		echo "	HostbasedAuthentication no"
+		echo "	GSSAPIAuthentication no"
+		echo "	ConnectTimeout 10"
+		echo "	ConnectionAttempts 1"
+		echo "	SecurityKeyProvider $SK_SOFT_PROVIDER"
+	} >"$E2E_DIR/ssh_config"
+}
+
 # e2e_ssh [OPTIONS] USER [CMD...]: log in to the device the way an operator
 # does: ssh -i KEY, the PIN through askpass (there is no terminal), the
 # software key's provider.  Sets RC, E2E_OUT, E2E_ERR, E2E_CLOG, E2E_REF.
@@ -553,11 +592,12 @@ e2e_lacks() {
 #   --from ADDR         the operator's source address (BindAddress)
 #   --to ADDR           the device address (default 127.0.0.1)
 #   --port PORT         (default $E2E_PORT)
+#   --jump              through the jump host (ssh -J, see e2e_jump_start)
 #   --env VAR=VALUE     environment of ssh and the software key
 #                       (SK_SOFT_NO_UP=1, SK_SOFT_FORCE_UV=0 ...)
 #   -o OPTION           any ssh option
 e2e_ssh() {
-	local key='' pin=$E2E_PIN password='' from='' to=127.0.0.1 port=$E2E_PORT
+	local key='' pin=$E2E_PIN password='' to=127.0.0.1 port=$E2E_PORT
 	local -a envs=(SK_SOFT_QUIET=1 SK_SOFT_PIN="$E2E_PIN" SK_SOFT_LOG="$E2E_DIR/sk-soft.log")
 	local -a opts=() pinopt=()
 	while [ $# -gt 0 ]; do
@@ -566,9 +606,10 @@ e2e_ssh() {
 		--pin) pin=$2; shift 2 ;;
 		--no-pin) pin=; shift ;;
 		--password) password=$2; shift 2 ;;
-		--from) from=$2; shift 2 ;;
+		--from) opts+=(-o BindAddress="$2"); shift 2 ;;
 		--to) to=$2; shift 2 ;;
 		--port) port=$2; shift 2 ;;
+		--jump) opts+=(-J nbg-jump); shift ;;
 		--env) envs+=("$2"); shift 2 ;;
 		-o) opts+=(-o "$2"); shift 2 ;;
 		--) shift; break ;;
@@ -584,32 +625,100 @@ e2e_ssh() {
 	else
 		[ -n "$key" ] || sshd_fail "e2e_ssh: --key or --password"
 		opts+=(-o IdentityFile="$E2E_KEYS/$key" -o PubkeyAuthentication=yes
-		    -o PasswordAuthentication=no -o SecurityKeyProvider="$SK_SOFT_PROVIDER")
+		    -o PasswordAuthentication=no)
 		if [ -n "$pin" ]; then pinopt=(--pin "$pin"); else pinopt=(--no-pin); fi
 	fi
-	[ -n "$from" ] && opts+=(-o BindAddress="$from")
+	[ -s "$E2E_DIR/ssh_config" ] || _e2e_ssh_config
 	_e2e_nssh=$((_e2e_nssh + 1))
 	E2E_CLOG=$E2E_DIR/ssh.$_e2e_nssh.log
 	sshd_show_on_failure "$E2E_CLOG"
 	sshd_noterm "${pinopt[@]}" env "${envs[@]}" "${E2E_PRE[@]}" \
-	    ssh -F /dev/null -n -v -E "$E2E_CLOG" -p "$port" \
-	    -o BatchMode=yes \
-	    -o UserKnownHostsFile="$E2E_KNOWN_HOSTS" \
-	    -o GlobalKnownHostsFile=/dev/null \
-	    -o StrictHostKeyChecking=yes \
-	    -o CheckHostIP=no \
-	    -o IdentitiesOnly=yes \
-	    -o IdentityAgent=none \
-	    -o KbdInteractiveAuthentication=no \
-	    -o HostbasedAuthentication=no \
-	    -o GSSAPIAuthentication=no \
-	    -o ConnectTimeout=10 \
-	    -o ConnectionAttempts=1 \
-	    "${opts[@]}" \
+	    ssh -F "$E2E_DIR/ssh_config" -n -v -E "$E2E_CLOG" -p "$port" "${opts[@]}" \
 	    -l "$1" "$to" -- "${@:2}" >"$E2E_OUT" 2>"$E2E_ERR"
 	RC=$?
 	# (a refused session's message reaches the operator on stdout: sshd
 	# prints it before it ends the session)
+	E2E_REF=$(cat "$E2E_ERR" "$E2E_CLOG" "$E2E_OUT" 2>/dev/null |
+	    grep -o 'NBG-[0-9A-F]\{10\}' | head -n 1)
+	return 0
+}
+
+# ---- the jump host and the agent ---------------------------------------------------
+
+E2E_JUMP_USER=jumpuser
+E2E_JUMP_PORT=
+E2E_JUMP_LOG=
+E2E_AGENT_SOCK=
+E2E_AGENT_PID=
+
+# e2e_jump_start: a plain jump host: a second sshd on 127.0.0.1 without
+# PAM or nexusbg, its local user $E2E_JUMP_USER with the plain key
+# $E2E_KEYS/jump in authorized_keys, TCP and agent forwarding allowed, and
+# the device's host key in the user's known_hosts.
+e2e_jump_start() {
+	local dpid=$SSHD_PID dport=$SSHD_PORT dlog=$SSHD_LOG dconf=$SSHD_CONFIG home
+	useradd --create-home --shell /bin/sh --password '*' "$E2E_JUMP_USER" ||
+	    sshd_fail "useradd $E2E_JUMP_USER"
+	e2e_key jump ed25519
+	sshd_user_authorize "$E2E_JUMP_USER" "$(cat "$E2E_KEYS/jump.pub")"
+	home=$(getent passwd "$E2E_JUMP_USER" | cut -d: -f6)
+	install -m 0644 -o "$E2E_JUMP_USER" "$E2E_KNOWN_HOSTS" "$home/.ssh/known_hosts" ||
+	    sshd_fail "cannot give $E2E_JUMP_USER the device's host key"
+	# (sshd.sh runs one sshd at a time: start the jump host as a second one)
+	SSHD_PID=
+	SSHD_BIN=/usr/sbin/sshd
+	sshd_start --use-pam no --config "AllowTcpForwarding yes" --config "AllowAgentForwarding yes"
+	E2E_JUMP_PORT=$SSHD_PORT
+	E2E_JUMP_LOG=$SSHD_LOG
+	SSHD_PID=$dpid SSHD_PORT=$dport SSHD_LOG=$dlog SSHD_CONFIG=$dconf
+	SSHD_BIN=$_e2e_sshd_wrapper
+	_e2e_known_host "$E2E_JUMP_PORT" 127.0.0.1
+	_e2e_ssh_config
+}
+
+# e2e_agent_start [VAR=VALUE...]: an ssh-agent that may load the software
+# key's provider (-P), with VARs in its environment (the provider runs in
+# its ssh-sk-helper); stopped by pid at exit or by e2e_agent_stop.
+e2e_agent_start() {
+	local out
+	e2e_agent_stop
+	out=$(env SK_SOFT_QUIET=1 SK_SOFT_LOG="$E2E_DIR/sk-soft.log" "$@" "${E2E_PRE[@]}" \
+	    ssh-agent -s -P "$SK_SOFT_PROVIDER" -a "$E2E_DIR/agent.sock") ||
+	    sshd_fail "ssh-agent did not start"
+	E2E_AGENT_SOCK=$E2E_DIR/agent.sock
+	E2E_AGENT_PID=$(sed -n 's/^SSH_AGENT_PID=\([0-9]*\);.*/\1/p' <<<"$out")
+	[ -n "$E2E_AGENT_PID" ] || sshd_fail "ssh-agent printed no pid: $out"
+	e2e_at_exit e2e_agent_stop
+}
+
+e2e_agent_stop() {
+	[ -n "$E2E_AGENT_PID" ] || return 0
+	kill "$E2E_AGENT_PID" 2>/dev/null
+	E2E_AGENT_PID=
+	rm -f "$E2E_AGENT_SOCK"
+}
+
+# e2e_agent_add NAME: ssh-add -S provider $E2E_KEYS/NAME.
+e2e_agent_add() {
+	SSH_AUTH_SOCK=$E2E_AGENT_SOCK "${E2E_PRE[@]}" ssh-add -S "$SK_SOFT_PROVIDER" \
+	    "$E2E_KEYS/$1" >"$E2E_DIR/ssh-add.log" 2>&1
+}
+
+# e2e_ssh_agent_hop USER [CMD...]: log in to the jump host with agent
+# forwarding (ssh -A, the agent of e2e_agent_start), and from there to
+# the device as USER with the forwarded agent.  Sets what e2e_ssh sets.
+e2e_ssh_agent_hop() {
+	local inner
+	inner=$(printf '%q ' ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
+	    -o CheckHostIP=no -o ConnectTimeout=10 -o PasswordAuthentication=no \
+	    -o KbdInteractiveAuthentication=no -p "$E2E_PORT" -l "$1" 127.0.0.1 -- "${*:2}")
+	_e2e_nssh=$((_e2e_nssh + 1))
+	E2E_CLOG=$E2E_DIR/ssh.$_e2e_nssh.log
+	sshd_show_on_failure "$E2E_CLOG"
+	sshd_noterm --no-pin ssh -F "$E2E_DIR/ssh_config" -n -v -E "$E2E_CLOG" \
+	    -o ForwardAgent=yes -o IdentityAgent="$E2E_AGENT_SOCK" nbg-jump -- "$inner" \
+	    >"$E2E_OUT" 2>"$E2E_ERR"
+	RC=$?
 	E2E_REF=$(cat "$E2E_ERR" "$E2E_CLOG" "$E2E_OUT" 2>/dev/null |
 	    grep -o 'NBG-[0-9A-F]\{10\}' | head -n 1)
 	return 0
