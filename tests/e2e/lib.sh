@@ -680,10 +680,17 @@ e2e_jump_start() {
 # key's provider (-P), with VARs in its environment (the provider runs in
 # its ssh-sk-helper); stopped by pid at exit or by e2e_agent_stop.
 e2e_agent_start() {
-	local out
+	local out agent=ssh-agent
 	e2e_agent_stop
+	if [ "${#E2E_PRE[@]}" -gt 1 ]; then
+		# Debian's ssh-agent is setgid: the loader drops LD_PRELOAD from
+		# its environment, and its ssh-sk-helper could not load the
+		# instrumented key.  A copy without the setgid bit keeps it.
+		agent=$E2E_DIR/ssh-agent
+		install -m 0755 "$(command -v ssh-agent)" "$agent" || sshd_fail "copy ssh-agent"
+	fi
 	out=$(env SK_SOFT_QUIET=1 SK_SOFT_LOG="$E2E_DIR/sk-soft.log" "$@" "${E2E_PRE[@]}" \
-	    ssh-agent -s -P "$SK_SOFT_PROVIDER" -a "$E2E_DIR/agent.sock") ||
+	    "$agent" -s -P "$SK_SOFT_PROVIDER" -a "$E2E_DIR/agent.sock") ||
 	    sshd_fail "ssh-agent did not start"
 	E2E_AGENT_SOCK=$E2E_DIR/agent.sock
 	E2E_AGENT_PID=$(sed -n 's/^SSH_AGENT_PID=\([0-9]*\);.*/\1/p' <<<"$out")
