@@ -44,6 +44,7 @@ if [ -z "${NBG_E2E_INNER:-}" ]; then
 fi
 # shellcheck source=../tests/e2e/lib.sh
 . "$NBG_SRCDIR/tests/e2e/lib.sh"
+# shellcheck disable=SC2034 # (read by lib.sh: no "ok" lines)
 E2E_QUIET=1
 e2e_enter "$@"
 
@@ -144,7 +145,9 @@ e2e_sshd_start
 step "alice (reader) logs in: sshd asks nexusbg keys for her keys, her key asks"
 say "for touch and PIN; the session records her role."
 operator alice alice 'nexusbg session show'
-[ "$RC" = 0 ] && [ "$(e2e_field role)" = reader ] || die "alice did not get a reader session"
+if [ "$RC" != 0 ] || [ "$(e2e_field role)" != reader ]; then
+	die "alice did not get a reader session"
+fi
 mark=$(e2e_now)
 operator alice alice 'nexusbg session check show; nexusbg session check configure; echo "exit $?"'
 e2e_out_has '^denied: capability-denied$' || die "configure was not refused for the reader"
@@ -166,7 +169,9 @@ step "carol is blocked: sshd accepts her key, the account phase refuses her;"
 say "she is shown only a reference, the audit record under it says why."
 mark=$(e2e_now)
 operator carol carol 'nexusbg session show'
-[ "$RC" != 0 ] && [ -n "$E2E_REF" ] || die "carol was not refused with a reference"
+if [ "$RC" = 0 ] || [ -z "$E2E_REF" ]; then
+	die "carol was not refused with a reference"
+fi
 show "ausearch -m USER_ACCT --raw | grep ref=$E2E_REF"
 rec=$(e2e_audit_wait "$mark" USER_ACCT "ref=$E2E_REF " "op=nexusbg-account") ||
     die "no audit record for $E2E_REF"

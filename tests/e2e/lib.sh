@@ -43,6 +43,8 @@
 #
 # Functions are described where they are defined.
 
+# (variables for the scripts that source this file)
+# shellcheck disable=SC2034
 E2E_PIN=482915
 E2E_HOSTNAME=leaf-e2e-01
 E2E_FABRIC=fab-example-01
@@ -62,7 +64,6 @@ E2E_CLOG=
 E2E_REF=
 E2E_KNOWN_HOSTS=
 E2E_NEXUSBG=/usr/bin/nexusbg
-E2E_CLI=
 E2E_QUIET=${E2E_QUIET:-0}
 RC=0
 E2E_PASSED=0
@@ -301,16 +302,19 @@ _e2e_install() {
 	unix=$(find /usr/lib /lib -path '*/security/pam_unix.so' -print -quit 2>/dev/null)
 	[ -n "$unix" ] || sshd_fail "no pam_unix.so: where are the PAM modules?"
 	secdir=$(dirname "$unix")
-	install -m 0755 -o root -g root "$NBG_BUILDDIR/tools/nexusbg" "$E2E_NEXUSBG" &&
-	    setcap cap_audit_write+ep "$E2E_NEXUSBG" ||
-	    sshd_fail "cannot install $E2E_NEXUSBG with cap_audit_write"
+	if ! { install -m 0755 -o root -g root "$NBG_BUILDDIR/tools/nexusbg" "$E2E_NEXUSBG" &&
+	    setcap cap_audit_write+ep "$E2E_NEXUSBG"; }; then
+		sshd_fail "cannot install $E2E_NEXUSBG with cap_audit_write"
+	fi
 	install -m 0644 -o root -g root "$NBG_BUILDDIR/pam_nexusbg/pam_nexusbg.so" \
 	    "$secdir/pam_nexusbg.so" || sshd_fail "cannot install the module in $secdir"
-	install -d -m 0755 -o root -g root /etc/nexusbg &&
+	if ! { install -d -m 0755 -o root -g root /etc/nexusbg &&
 	    install -m 0644 -o root -g root "$NBG_SRCDIR/policy/nexusbg-policy.conf" "$E2E_POLICY" &&
 	    install -m 0644 -o root -g root "$NBG_SRCDIR/packaging/pam/sshd" /etc/pam.d/sshd &&
 	    install -m 0644 -o root -g root "$NBG_SRCDIR/packaging/sshd/50-nexusbg.conf" \
-	    /etc/ssh/sshd_config.d/50-nexusbg.conf || sshd_fail "cannot install the packaging files"
+	    /etc/ssh/sshd_config.d/50-nexusbg.conf; }; then
+		sshd_fail "cannot install the packaging files"
+	fi
 	# packaging/tmpfiles.d/nexusbg.conf, as systemd-tmpfiles --create would
 	awk '$1 == "d" { print $2, $3, $4, $5 }' "$NBG_SRCDIR/packaging/tmpfiles.d/nexusbg.conf" |
 	    while read -r path mode user group; do
@@ -350,9 +354,11 @@ e2e_policy_set() {
 			if (hit && !done) { print l; done = 1; next }
 			print
 		}
-		END { if (!done) print l }' "$E2E_POLICY" >"$E2E_POLICY.new" &&
-	    chmod 0644 "$E2E_POLICY.new" && mv "$E2E_POLICY.new" "$E2E_POLICY" ||
+		END { if (!done) print l }' "$E2E_POLICY" >"$E2E_POLICY.new" ||
 	    sshd_fail "cannot edit $E2E_POLICY"
+	if ! { chmod 0644 "$E2E_POLICY.new" && mv "$E2E_POLICY.new" "$E2E_POLICY"; }; then
+		sshd_fail "cannot replace $E2E_POLICY"
+	fi
 	"$E2E_NEXUSBG" policy check --quiet "$E2E_POLICY" >"$E2E_DIR/policy-check" 2>&1 || {
 		cat "$E2E_DIR/policy-check" >&2
 		sshd_fail "nexusbg policy check refuses the policy after: $line"
@@ -369,10 +375,11 @@ _e2e_control_plane() {
 	local pki=$E2E_DIR/pki
 	bash "$NBG_SRCDIR/tests/sync/mkcerts.sh" "$pki" >"$E2E_DIR/mkcerts.log" 2>&1 ||
 	    sshd_fail "mkcerts.sh: $(cat "$E2E_DIR/mkcerts.log")"
-	install -m 0644 "$pki/ca.pem" /etc/nexusbg/ca.pem &&
+	if ! { install -m 0644 "$pki/ca.pem" /etc/nexusbg/ca.pem &&
 	    install -m 0644 "$pki/client.pem" /etc/nexusbg/device.crt &&
-	    install -m 0600 "$pki/client.key" /etc/nexusbg/device.key ||
-	    sshd_fail "cannot install the device's certificates"
+	    install -m 0600 "$pki/client.key" /etc/nexusbg/device.key; }; then
+		sshd_fail "cannot install the device's certificates"
+	fi
 	e2e_doc_publish 1
 	e2e_cp_start
 	e2e_at_exit e2e_cp_stop
@@ -433,7 +440,8 @@ e2e_doc_publish() {
 			sep=,
 		done
 		printf ']}\n'
-	} >"$doc.new" && mv "$doc.new" "$doc" || sshd_fail "cannot write the role document"
+	} >"$doc.new" || sshd_fail "cannot write the role document"
+	mv "$doc.new" "$doc" || sshd_fail "cannot replace the role document"
 }
 
 # e2e_iso SECONDS-FROM-NOW: an RFC 3339 UTC time.
@@ -597,14 +605,14 @@ _e2e_ssh_config() {
 #                       (SK_SOFT_NO_UP=1, SK_SOFT_FORCE_UV=0 ...)
 #   -o OPTION           any ssh option
 e2e_ssh() {
-	local key='' pin=$E2E_PIN password='' to=127.0.0.1 port=$E2E_PORT
+	local key='' pinval=$E2E_PIN password='' to=127.0.0.1 port=$E2E_PORT
 	local -a envs=(SK_SOFT_QUIET=1 SK_SOFT_PIN="$E2E_PIN" SK_SOFT_LOG="$E2E_DIR/sk-soft.log")
 	local -a opts=() pinopt=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--key) key=$2; shift 2 ;;
-		--pin) pin=$2; shift 2 ;;
-		--no-pin) pin=; shift ;;
+		--pin) pinval=$2; shift 2 ;;
+		--no-pin) pinval=; shift ;;
 		--password) password=$2; shift 2 ;;
 		--from) opts+=(-o BindAddress="$2"); shift 2 ;;
 		--to) to=$2; shift 2 ;;
@@ -626,7 +634,7 @@ e2e_ssh() {
 		[ -n "$key" ] || sshd_fail "e2e_ssh: --key or --password"
 		opts+=(-o IdentityFile="$E2E_KEYS/$key" -o PubkeyAuthentication=yes
 		    -o PasswordAuthentication=no)
-		if [ -n "$pin" ]; then pinopt=(--pin "$pin"); else pinopt=(--no-pin); fi
+		if [ -n "$pinval" ]; then pinopt=(--pin "$pinval"); else pinopt=(--no-pin); fi
 	fi
 	[ -s "$E2E_DIR/ssh_config" ] || _e2e_ssh_config
 	_e2e_nssh=$((_e2e_nssh + 1))
@@ -645,6 +653,7 @@ e2e_ssh() {
 
 # ---- the jump host and the agent ---------------------------------------------------
 
+# shellcheck disable=SC2034
 E2E_JUMP_USER=jumpuser
 E2E_JUMP_PORT=
 E2E_JUMP_LOG=
@@ -808,9 +817,9 @@ e2e_audit_none() {
 
 # expect_audit NAME MARK TYPES STRING...: a check that such a record exists.
 expect_audit() {
-	local name=$1 mark=$2 types=$3 rec
+	local name=$1 mark=$2 types=$3
 	shift 3
-	if rec=$(e2e_audit_wait "$mark" "$types" "$@"); then
+	if e2e_audit_wait "$mark" "$types" "$@" >/dev/null; then
 		ok "$name"
 	else
 		not_ok "$name" "no $types record since $mark with: $*" \

@@ -28,10 +28,13 @@ e2e_sshd_start
 
 # the CLI as packaging installs it
 libdir=$(dirname "$(find /usr/lib -name 'libc.so.6' -print -quit)")
-install -m 0755 "$NBG_BUILDDIR/session/libnexusbg-session.so.0.1.0" "$libdir/" &&
-    ln -sf libnexusbg-session.so.0.1.0 "$libdir/libnexusbg-session.so.0" && ldconfig &&
-    install -m 0755 "$CLI" /usr/bin/nexusbg-cli && setcap cap_audit_write+ep /usr/bin/nexusbg-cli ||
-    sshd_fail "cannot install nexusbg-cli"
+lib=$(readlink -f "$NBG_BUILDDIR/session/libnexusbg-session.so.0")
+if ! { install -m 0755 "$lib" "$libdir/" &&
+    ln -sf "${lib##*/}" "$libdir/libnexusbg-session.so.0" && ldconfig &&
+    install -m 0755 "$CLI" /usr/bin/nexusbg-cli &&
+    setcap cap_audit_write+ep /usr/bin/nexusbg-cli; }; then
+	sshd_fail "cannot install nexusbg-cli"
+fi
 
 SOCK=$E2E_DIR/tmux.sock
 TMUX_PID=

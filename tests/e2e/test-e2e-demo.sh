@@ -38,7 +38,10 @@ snapshot() {
 		if [ -e "$f" ]; then stat -c '%n %s %Y' "$f"; else echo "$f absent"; fi
 	done
 	find /usr/lib /lib -name pam_nexusbg.so 2>/dev/null
-	ls -a /run /tmp 2>/dev/null | grep -E '^(nbg|ssh-|tmux-|sshd$|nexusbg)' | grep -v "^${T##*/}\$"
+	for f in /run/nbg* /run/ssh-* /run/tmux-* /run/sshd /run/nexusbg /tmp/nbg* /tmp/ssh-* \
+	    /tmp/tmux-*; do
+		[ -e "$f" ] && [ "$f" != "$T" ] && echo "$f"
+	done
 	getent passwd alice bob carol nexusbg
 	findmnt -rn -o TARGET,FSTYPE | grep -v '^/proc/' | sort
 	ps -eo pid=,comm=,args= | awk '$2 ~ /^(sshd|auditd|ssh-agent|tmux)/ ||
