@@ -6,8 +6,9 @@
 # home directory, the session directory, setsid, loginuid, a copy of the
 # binary, the reference CLI - still answers "no" to configure, and every
 # refused check by the installed nexusbg (cap_audit_write) is in the audit
-# log under the session's reference and audit session id.  The same probes
-# in a writer's session show that the record itself is what grants.
+# log under the session's reference and audit session id - while a writer
+# is logged in at the same time.  The same probes in a writer's session
+# show that the record itself is what grants.
 . "$NBG_SRCDIR/tests/e2e/lib.sh"
 e2e_enter "$@"
 e2e_device
@@ -28,6 +29,7 @@ ATTEMPTS='
 sid=$(cat /proc/self/sessionid)
 rec=/run/nexusbg/sessions/$sid
 echo "sid=$sid"
+echo "records=$(ls /run/nexusbg/sessions | wc -l)"
 try() { name=$1; shift; "$@"; echo "A:$name:$?"; }
 try plain nexusbg session check configure
 echo "env NEXUSBG_ROLE=$NEXUSBG_ROLE"
@@ -72,14 +74,28 @@ expect_attempt() {	# NAME RC DESCRIPTION
 	fi
 }
 
-# ---- the reader --------------------------------------------------------------
+# ---- the reader, while a writer is logged in ------------------------------------
+# (the writer's session holds its own record in the same directory)
+(
+	E2E_OUT=$E2E_DIR/writer.out E2E_ERR=$E2E_DIR/writer.err
+	e2e_ssh --key bob bob 'nexusbg session check --quiet configure && echo writer-allowed; sleep 4'
+) &
+writer=$!
+for ((i = 0; i < 50; i++)); do
+	grep -q writer-allowed "$E2E_DIR/writer.out" 2>/dev/null && break
+	sleep 0.1
+done
+check "a writer is logged in at the same time" grep -q writer-allowed "$E2E_DIR/writer.out"
 mark=$(e2e_now)
 run_attempts alice alice
+check "the writer's session was still open during the reader's attempts" kill -0 "$writer"
+wait "$writer"
 check "the reader's session ran every attempt" grep -q '^A:show:' "$E2E_OUT"
 sid=$(sed -n 's/^sid=//p' "$E2E_OUT")
 ref=$(e2e_field reference)
 check "the reader's session has an audit session id ($sid) and a reference ($ref)" \
     [ -n "$sid" ] && [ "$sid" != 4294967295 ] && [ -n "$ref" ]
+check "reader: the writer's record is there too (2 records)" e2e_out_has '^records=2$'
 expect_attempt plain 1 "reader: nexusbg session check configure -> denied"
 check "reader: PAM's NEXUSBG_ROLE says reader (information only)" \
     e2e_out_has '^env NEXUSBG_ROLE=reader$'
