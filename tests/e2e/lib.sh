@@ -12,7 +12,13 @@
 #
 #	. "$NBG_SRCDIR/tests/e2e/lib.sh"
 #	e2e_enter "$@"          # returns inside the private device
-#	e2e_device              # install, control plane, keys, first sync
+#	e2e_device              # install as packaging does; the control plane
+#	e2e_key alice ed25519-sk
+#	e2e_doc_user alice reader alice
+#	e2e_doc_publish 1       # the control plane serves the role document
+#	e2e_sync                # nexusbg sync
+#	e2e_sshd_start
+#	expect_granted "reader" alice reader --key alice
 #	...
 #	e2e_finish
 #
@@ -39,7 +45,8 @@
 #   E2E_OUT, E2E_ERR  stdout and stderr of the last e2e_ssh
 #   E2E_CLOG          its ssh -v log
 #   E2E_REF           the reference (NBG-XXXXXXXXXX) it showed, if any
-#   RC                exit status of the last e2e_ssh / e2e_run
+#   E2E_SREF          the reference of the last session expect_granted saw
+#   RC                exit status of the last e2e_ssh / e2e_sync
 #
 # Functions are described where they are defined.
 
@@ -200,7 +207,7 @@ _e2e_inner() {
 	_e2e_asan
 }
 
-# Mount SRC on DST only for this namespace.
+# _e2e_mount ARGS...: mount(8), in this namespace only, or fail.
 _e2e_mount() {
 	mount "$@" || { echo "FAIL: mount $*"; exit 1; }
 }
@@ -230,12 +237,12 @@ _e2e_overlay() {
 
 _e2e_private_fs() {
 	local d rel logdir
-	for d in "$NBG_SRCDIR" "$NBG_BUILDDIR"; do
+	logdir=$(dirname "$NBG_AUDIT_LOG")
+	for d in "$NBG_SRCDIR" "$NBG_BUILDDIR" "$logdir"; do
 		case $d in
 		/run/*) echo "FAIL: $d is under /run, which the test replaces"; exit 1 ;;
 		esac
 	done
-	logdir=$(dirname "$NBG_AUDIT_LOG")
 	_e2e_mount -t tmpfs -o mode=0755 nbg-e2e-run /run
 	E2E_RUN=/run/nbg-e2e
 	mkdir -m 0700 "$E2E_RUN"
@@ -290,8 +297,11 @@ e2e_at_exit() {
 
 # ---- the device ----------------------------------------------------------------
 
-# e2e_device: install nexusbg as a package would, start the control plane,
-# enroll nothing yet (see e2e_key), write the policy.
+# e2e_device: install nexusbg as a package would (the policy with the test
+# device's addresses), make the control plane's PKI and start it with an
+# empty role document.  Keys (e2e_key), users (e2e_doc_user,
+# e2e_doc_publish), the sync (e2e_sync) and sshd (e2e_sshd_start) are the
+# test's.
 e2e_device() {
 	_e2e_install
 	_e2e_control_plane
@@ -316,11 +326,12 @@ _e2e_install() {
 		sshd_fail "cannot install the packaging files"
 	fi
 	# packaging/tmpfiles.d/nexusbg.conf, as systemd-tmpfiles --create would
-	awk '$1 == "d" { print $2, $3, $4, $5 }' "$NBG_SRCDIR/packaging/tmpfiles.d/nexusbg.conf" |
-	    while read -r path mode user group; do
+	while read -r path mode user group; do
 		install -d -m "$mode" -o "$user" -g "$group" "$path" ||
 		    sshd_fail "tmpfiles: cannot create $path"
-	done
+	done < <(awk '$1 == "d" { print $2, $3, $4, $5 }' \
+	    "$NBG_SRCDIR/packaging/tmpfiles.d/nexusbg.conf")
+	[ -d /run/nexusbg/sessions ] || sshd_fail "tmpfiles.d did not create /run/nexusbg/sessions"
 	# what the Debian package's maintainer scripts do: extrausers after
 	# files, and the unprivileged AuthorizedKeysCommandUser (without a group
 	# of its own: sync owns the extrausers group "nexusbg")
