@@ -103,7 +103,7 @@ operator() {
 }
 
 # ---- 1. the device --------------------------------------------------------------
-step "The device: packaging/sshd/50-nexusbg.conf in /etc/ssh/sshd_config.d,"
+step "The device: packaging/sshd/50-nexusbg.conf.in in /etc/ssh/sshd_config.d,"
 say "packaging/pam/sshd as /etc/pam.d/sshd, policy/nexusbg-policy.conf as" \
     "/etc/nexusbg/policy.conf (loopback addresses for this demo), nexusbg in" \
     "/usr/bin with cap_audit_write, extrausers in nsswitch.conf."

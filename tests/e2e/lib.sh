@@ -321,8 +321,9 @@ _e2e_install() {
 	if ! { install -d -m 0755 -o root -g root /etc/nexusbg &&
 	    install -m 0644 -o root -g root "$NBG_SRCDIR/policy/nexusbg-policy.conf" "$E2E_POLICY" &&
 	    install -m 0644 -o root -g root "$NBG_SRCDIR/packaging/pam/sshd" /etc/pam.d/sshd &&
-	    install -m 0644 -o root -g root "$NBG_SRCDIR/packaging/sshd/50-nexusbg.conf" \
-	    /etc/ssh/sshd_config.d/50-nexusbg.conf; }; then
+	    sed "s|@BINDIR@|$(dirname "$E2E_NEXUSBG")|" \
+	    "$NBG_SRCDIR/packaging/sshd/50-nexusbg.conf.in" >/etc/ssh/sshd_config.d/50-nexusbg.conf &&
+	    chmod 0644 /etc/ssh/sshd_config.d/50-nexusbg.conf; }; then
 		sshd_fail "cannot install the packaging files"
 	fi
 	# packaging/tmpfiles.d/nexusbg.conf, as systemd-tmpfiles --create would
