@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.environ["NBG_SRCDIR"], "tests", "lib"))
-from nbgtest import asan_preload, run  # noqa: E402
+from nbgtest import TestUsers, asan_preload, run  # noqa: E402
 
 SRC = os.environ["NBG_SRCDIR"]
 BUILD = os.environ["NBG_BUILDDIR"]
@@ -42,7 +42,6 @@ PIN = "246810"
 FABRIC = "fab-test-01"
 
 results = {"passed": 0, "failed": 0}
-users_created = []
 
 
 def check(name, cond, detail=""):
@@ -56,21 +55,9 @@ def check(name, cond, detail=""):
     return cond
 
 
-def add_user(name):
-    uid = UID_BASE
-    while True:
-        try:
-            pwd.getpwuid(uid)
-            uid += 1
-        except KeyError:
-            break
-    run(["useradd", "-M", "-u", str(uid), "-s", "/bin/sh", "-d", "/nonexistent", name])
-    users_created.append(name)
-
-
-def remove_users():
-    for u in users_created:
-        subprocess.run(["userdel", "-f", u], capture_output=True)
+_users = TestUsers(UID_BASE)
+add_user = _users.add
+remove_users = _users.remove_all
 
 
 class Env:

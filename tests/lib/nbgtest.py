@@ -28,3 +28,30 @@ def asan_preload(*objects):
                         "ASAN_OPTIONS": (opts + ":" if opts else "") + "detect_leaks=0"}
         raise RuntimeError(f"{obj} is built with ASan but links no libasan.so")
     return {}
+
+
+class TestUsers:
+    """Local test users with uids from base upwards (the first free ones),
+    removed by remove_all() - call it from a finally block."""
+
+    def __init__(self, base):
+        self.base = base
+        self.names = []
+
+    def add(self, name, uid=None):
+        import pwd
+        uid = self.base if uid is None else uid
+        while True:
+            try:
+                pwd.getpwuid(uid)
+                uid += 1
+            except KeyError:
+                break
+        run(["useradd", "-M", "-u", str(uid), "-s", "/bin/sh", "-d", "/nonexistent", name])
+        self.names.append(name)
+        return uid
+
+    def remove_all(self):
+        for u in self.names:
+            subprocess.run(["userdel", "-f", u], capture_output=True)
+        self.names = []

@@ -19,7 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.environ["NBG_SRCDIR"], "tests", "lib"))
-from nbgtest import asan_preload, run  # noqa: E402
+from nbgtest import TestUsers, asan_preload, run  # noqa: E402
 
 SRC = os.environ["NBG_SRCDIR"]
 BUILD = os.environ["NBG_BUILDDIR"]
@@ -32,29 +32,11 @@ PREFIX = "nbgt"
 UID_BASE = 61900
 
 results = {"passed": 0, "failed": 0}
-users_created = []
 
 
-def free_uid(start):
-    uid = start
-    while True:
-        try:
-            pwd.getpwuid(uid)
-            uid += 1
-        except KeyError:
-            return uid
-
-
-def add_user(name, uid=None):
-    uid = free_uid(uid if uid is not None else UID_BASE)
-    run(["useradd", "-M", "-u", str(uid), "-s", "/bin/sh", "-d", "/nonexistent", name])
-    users_created.append(name)
-    return uid
-
-
-def remove_users():
-    for u in users_created:
-        subprocess.run(["userdel", "-f", u], capture_output=True)
+_users = TestUsers(UID_BASE)
+add_user = _users.add
+remove_users = _users.remove_all
 
 
 class Env:
