@@ -17,11 +17,13 @@
  * Every byte of a blob is read through buf.h.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
@@ -226,11 +228,26 @@ void nbg_fingerprint(const uint8_t *blob, size_t len, char out[NBG_FP_LEN])
 
 /* --- blobs ------------------------------------------------------------- */
 
+/*
+ * The P-256 group, built once per process: building it (curve parameters,
+ * generator, precomputation) costs far more than checking a point, and a
+ * role document carries hundreds of thousands of keys.  The group is never
+ * modified after p256_init(), so concurrent checks may share it.
+ */
+static pthread_once_t p256_once = PTHREAD_ONCE_INIT;
+static EC_GROUP *p256_group;
+
+static void p256_init(void)
+{
+	p256_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+}
+
 /* 0 valid, -1 not a valid P-256 point, -2 OpenSSL could not check it. */
 static int p256_point_check(const uint8_t *q, size_t len)
 {
-	EC_GROUP *g = NULL;
+	const EC_GROUP *g;
 	EC_POINT *pt = NULL;
+	BN_CTX *bn = NULL;
 	int r = -1;
 
 	if (len != P256_POINT_LEN || q[0] != 0x04)
@@ -246,21 +263,21 @@ static int p256_point_check(const uint8_t *q, size_t len)
 		    memcmp(q + 1 + P256_COORD_LEN, zero, sizeof(zero)) == 0)
 			goto out;
 	}
-	if ((g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL ||
-	    (pt = EC_POINT_new(g)) == NULL) {
+	if (pthread_once(&p256_once, p256_init) != 0 || (g = p256_group) == NULL ||
+	    (bn = BN_CTX_new()) == NULL || (pt = EC_POINT_new(g)) == NULL) {
 		r = -2;
 		goto out;
 	}
 	/* oct2point refuses coordinates >= p and points off the curve. */
-	if (EC_POINT_oct2point(g, pt, q, len, NULL) != 1)
+	if (EC_POINT_oct2point(g, pt, q, len, bn) != 1)
 		goto out;
 	/* P-256 has cofactor 1: every finite curve point is in the group. */
-	if (EC_POINT_is_at_infinity(g, pt) || EC_POINT_is_on_curve(g, pt, NULL) != 1)
+	if (EC_POINT_is_at_infinity(g, pt) || EC_POINT_is_on_curve(g, pt, bn) != 1)
 		goto out;
 	r = 0;
 out:
 	EC_POINT_free(pt);
-	EC_GROUP_free(g);
+	BN_CTX_free(bn);
 	return r;
 }
 
