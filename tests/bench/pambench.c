@@ -4,19 +4,31 @@
  *
  * usage: pambench --confdir DIR --service NAME --user USER --cycles N
  *                 [--phases acct | acct,session] [--env NAME=VALUE]...
+ *                 [--loginuid UID] [--require-env NAME]
  *
  * Each cycle is pam_start_confdir -> pam_acct_mgmt [-> pam_open_session ->
  * pam_close_session] -> pam_end, timed with CLOCK_MONOTONIC.  Prints
  * "median_us=... p99_us=... maxrss_kb=... rss_growth_kb=..." where the RSS
  * growth is measured between the first tenth and the end of the run (a
  * module that leaks or grows with the table shows it there).
+ *
+ * --loginuid UID writes UID to /proc/self/loginuid before each cycle,
+ * outside the timed part: the kernel then gives this process a fresh audit
+ * session id, as pam_loginuid does for each real login (needs root with
+ * CAP_AUDIT_CONTROL and a kernel whose loginuid is not immutable).
+ * --require-env NAME makes a cycle whose session did not put NAME into the
+ * PAM environment an error (pam_nexusbg sets NEXUSBG_ROLE only when it
+ * wrote the session record), so the run cannot silently time a cheaper
+ * path than a real login takes.
  */
 #include <security/pam_appl.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static int conv(int n, const struct pam_message **m, struct pam_response **r, void *d)
 {
@@ -25,6 +37,19 @@ static int conv(int n, const struct pam_message **m, struct pam_response **r, vo
 	(void)d;
 	*r = NULL;
 	return PAM_CONV_ERR;
+}
+
+/* A fresh audit session: write the login uid again. */
+static int set_loginuid(const char *uid)
+{
+	int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, uid, strlen(uid));
+	close(fd);
+	return n == (ssize_t)strlen(uid) ? 0 : -1;
 }
 
 static int cmp(const void *a, const void *b)
@@ -50,6 +75,7 @@ static long rss_kb(void)
 int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user = NULL, *phases = "acct";
+	const char *loginuid = NULL, *require_env = NULL;
 	const char *envs[16];
 	size_t nenv = 0;
 	long cycles = 1000, rss_early = 0;
@@ -64,6 +90,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--cycles") == 0) cycles = atol(argv[i + 1]);
 		else if (strcmp(argv[i], "--phases") == 0) phases = argv[i + 1];
 		else if (strcmp(argv[i], "--env") == 0 && nenv < 16) envs[nenv++] = argv[i + 1];
+		else if (strcmp(argv[i], "--loginuid") == 0) loginuid = argv[i + 1];
+		else if (strcmp(argv[i], "--require-env") == 0) require_env = argv[i + 1];
 		else {
 			fprintf(stderr, "pambench: unknown option %s\n", argv[i]);
 			return 2;
@@ -71,7 +99,7 @@ int main(int argc, char **argv)
 	}
 	if (confdir == NULL || service == NULL || user == NULL || cycles < 10) {
 		fprintf(stderr, "usage: pambench --confdir DIR --service NAME --user USER "
-		    "--cycles N [--phases acct|acct,session] [--env N=V]...\n");
+		    "--cycles N [--phases acct|acct,session] [--env N=V]... [--loginuid UID] [--require-env NAME]\n");
 		return 2;
 	}
 	if ((t = calloc((size_t)cycles, sizeof(*t))) == NULL)
@@ -81,6 +109,10 @@ int main(int argc, char **argv)
 		pam_handle_t *pamh = NULL;
 		int r;
 
+		if (loginuid != NULL && set_loginuid(loginuid) != 0) {
+			perror("pambench: /proc/self/loginuid");
+			return 1;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		r = pam_start_confdir(service, user, &pc, confdir, &pamh);
 		if (r != PAM_SUCCESS) {
@@ -99,6 +131,11 @@ int main(int argc, char **argv)
 			if (r != PAM_SUCCESS) {
 				fprintf(stderr, "pambench: pam_open_session: %s\n",
 				    pam_strerror(pamh, r));
+				return 1;
+			}
+			if (require_env != NULL && pam_getenv(pamh, require_env) == NULL) {
+				fprintf(stderr, "pambench: the session did not set %s\n",
+				    require_env);
 				return 1;
 			}
 			r = pam_close_session(pamh, 0);
