@@ -100,7 +100,7 @@ int nbg_ctx_decide(struct nbg_ctx *ctx, pam_handle_t *pamh, int flags, int argc,
 	/* end of the auth phase's handoff */
 
 	ctx->table_state.status = nbg_table_open(ctx->policy->role_table, NBG_TABLE_CHECK_PERMS,
-	    NULL, &ctx->table, &mtime, err);
+	    &ctx->table, &mtime, err);
 	ctx->table_state.table = ctx->table_state.status == NBG_TABLE_OK ? ctx->table : NULL;
 	ctx->table_state.confirmed_at = mtime;
 	if (ctx->table_state.status != NBG_TABLE_OK && ctx->args.debug)

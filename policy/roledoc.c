@@ -30,7 +30,6 @@
 #include <time.h>
 
 #include <json-c/json.h>
-#include <openssl/evp.h>
 
 #include "roletable.h"
 #include "rtimage.h"
@@ -1121,7 +1120,6 @@ static int check_key(struct doc *d, uint32_t ui, uint32_t ki, struct json_object
 	const char *line;
 	char path[64], why[NBG_ERR_LEN];
 	size_t len, blob_len;
-	unsigned int dlen = 0;
 	int r, ret = -1;
 
 	snprintf(path, sizeof(path), "users[%u].keys[%u]", ui, ki);
@@ -1141,11 +1139,7 @@ static int check_key(struct doc *d, uint32_t ui, uint32_t ki, struct json_object
 		    nbg_keytype_name(type));
 		goto out;
 	}
-	if (EVP_Digest(blob, blob_len, k->sha256, &dlen, EVP_sha256(), NULL) != 1 ||
-	    dlen != 32) {
-		fail(d, "%s: cannot compute the key's SHA-256 digest", path);
-		goto out;
-	}
+	nbg_sha256(blob, blob_len, k->sha256);
 	if ((r = set_add(&d->keys, k->sha256, 32, ui, ki, &other)) < 0) {
 		fail(d, "%s: out of memory", path);
 		goto out;
@@ -1397,16 +1391,13 @@ static int check_root(struct doc *d)
 static int finish(struct doc *d, uint8_t **image, size_t *image_len)
 {
 	struct nbg_rtb_header h;
-	unsigned int dlen = 0;
 	int r;
 
 	memset(&h, 0, sizeof(h));
 	h.fabric = d->fabric;
 	h.serial = d->serial;
 	h.generated_at = d->generated_at;
-	if (EVP_Digest(d->json, d->len, h.doc_sha256, &dlen, EVP_sha256(), NULL) != 1 ||
-	    dlen != 32)
-		return fail(d, "(document): cannot compute its SHA-256 digest");
+	nbg_sha256(d->json, d->len, h.doc_sha256);
 	if ((r = nbg_rtb_finish(d->rtb, &h, image, image_len)) != NBG_RTB_OK)
 		return fail(d, "(document): %s", nbg_rtb_strerror(r));
 	return 0;
@@ -1459,4 +1450,11 @@ out:
 	if (d.tok != NULL)
 		json_tokener_free(d.tok);
 	return ret;
+}
+
+enum nbg_table_open_status nbg_table_open_any(const char *path, unsigned flags,
+    const struct nbg_roledoc_opts *opts, struct nbg_table **out, int64_t *mtime,
+    char err[NBG_ERR_LEN])
+{
+	return nbg_rt_open(path, flags, nbg_roledoc_compile, opts, out, mtime, err);
 }

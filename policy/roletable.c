@@ -1014,7 +1014,8 @@ out:
 
 /* A JSON document: compile it in memory into an owned image. */
 static enum nbg_table_open_status open_json(const uint8_t *p, size_t len, const char *path,
-    const struct nbg_roledoc_opts *opts, struct nbg_table **out, char *err)
+    nbg_rt_compile_fn compile, const struct nbg_roledoc_opts *opts, struct nbg_table **out,
+    char *err)
 {
 	uint8_t *img = NULL;
 	size_t img_len = 0;
@@ -1025,7 +1026,7 @@ static enum nbg_table_open_status open_json(const uint8_t *p, size_t len, const 
 		    NBG_DOC_MAX_BYTES);
 		return NBG_TABLE_INVALID;
 	}
-	if (nbg_roledoc_compile((const char *)p, len, opts, &img, &img_len, why) != 0) {
+	if (compile((const char *)p, len, opts, &img, &img_len, why) != 0) {
 		seterr(err, "%s: %s", path, why);
 		return NBG_TABLE_INVALID;
 	}
@@ -1045,9 +1046,9 @@ static bool is_json(const uint8_t *p, size_t len)
 	return i < len && p[i] == '{';
 }
 
-enum nbg_table_open_status nbg_table_open(const char *path, unsigned flags,
-    const struct nbg_roledoc_opts *opts, struct nbg_table **out, int64_t *mtime,
-    char err[NBG_ERR_LEN])
+enum nbg_table_open_status nbg_rt_open(const char *path, unsigned flags,
+    nbg_rt_compile_fn compile, const struct nbg_roledoc_opts *opts, struct nbg_table **out,
+    int64_t *mtime, char err[NBG_ERR_LEN])
 {
 	enum nbg_table_open_status s;
 	struct nbg_table *t = NULL;
@@ -1090,8 +1091,12 @@ enum nbg_table_open_status nbg_table_open(const char *path, unsigned flags,
 			seterr(err, "%s: %s", path, why);
 			goto out;
 		}
+	} else if (is_json(map, len) && compile == NULL) {
+		seterr(err, "%s: a JSON role document, not a compiled role table "
+		    "(install it with nexusbg sync --file)", path);
+		goto out;
 	} else if (is_json(map, len)) {
-		if ((s = open_json(map, len, path, opts, &t, err)) != NBG_TABLE_OK)
+		if ((s = open_json(map, len, path, compile, opts, &t, err)) != NBG_TABLE_OK)
 			goto out;
 	} else {
 		seterr(err, "%s: neither a compiled role table nor a JSON document", path);
@@ -1109,4 +1114,10 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return s;
+}
+
+enum nbg_table_open_status nbg_table_open(const char *path, unsigned flags,
+    struct nbg_table **out, int64_t *mtime, char err[NBG_ERR_LEN])
+{
+	return nbg_rt_open(path, flags, NULL, NULL, out, mtime, err);
 }

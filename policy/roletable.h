@@ -100,13 +100,20 @@ enum nbg_table_open_status {
 
 /*
  * Open the compiled cache file PATH (O_NOFOLLOW), check it, and map it.
- * JSON documents are also accepted (detected by the first byte) and
- * compiled in memory with opts (for `explain --roles FILE.json`, tests);
- * the module only ever reads compiled caches.
+ * A JSON document is refused (NBG_TABLE_INVALID): the module and `nexusbg
+ * keys` only ever read compiled caches, and do not link the JSON loader.
  * *mtime receives the file's modification time: the instant the control
  * plane last confirmed this table (sync touches it on 200 and 304).
  */
 enum nbg_table_open_status nbg_table_open(const char *path, unsigned flags,
+    struct nbg_table **out, int64_t *mtime, char err[NBG_ERR_LEN]);
+
+/*
+ * The same, but a JSON document (detected by its first non-blank byte
+ * being '{') is also accepted and compiled in memory with opts (for
+ * `explain --roles FILE.json`, `status` and tests).  In roledoc.c.
+ */
+enum nbg_table_open_status nbg_table_open_any(const char *path, unsigned flags,
     const struct nbg_roledoc_opts *opts, struct nbg_table **out, int64_t *mtime,
     char err[NBG_ERR_LEN]);
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "roletable.h"
 #include "sshkey.h"
 
 #define NBG_RT_LOGIN_MAX	32	/* bytes of a login name */
@@ -63,5 +64,18 @@ int nbg_rtb_add_user(struct nbg_rtb *b, const struct nbg_rtb_user *u);
 int nbg_rtb_finish(struct nbg_rtb *b, const struct nbg_rtb_header *h, uint8_t **image,
     size_t *len);
 void nbg_rtb_free(struct nbg_rtb *b);
+
+/*
+ * The file opener behind nbg_table_open() and nbg_table_open_any(): with
+ * compile NULL a JSON document is refused, so that code which only reads
+ * compiled caches (the module, `nexusbg keys`) does not link the JSON
+ * loader.
+ */
+typedef int (*nbg_rt_compile_fn)(const char *json, size_t len,
+    const struct nbg_roledoc_opts *opts, uint8_t **image, size_t *image_len,
+    char err[NBG_ERR_LEN]);
+enum nbg_table_open_status nbg_rt_open(const char *path, unsigned flags,
+    nbg_rt_compile_fn compile, const struct nbg_roledoc_opts *opts, struct nbg_table **out,
+    int64_t *mtime, char err[NBG_ERR_LEN]);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sshkey.c - SSH public keys: type names, wire-format blobs of the two
- * FIDO2 key types, authorized_keys-form lines, fingerprints and base64.
+ * sshkey.c - parsing and validating SSH public keys: wire-format blobs of
+ * the two FIDO2 key types and authorized_keys-form lines.  Type names,
+ * base64 and fingerprints are in keyfmt.c (no OpenSSL there).
  *
  * The two blob layouts (OpenSSH PROTOCOL.u2f, "SSH U2F public key"):
  *
@@ -23,9 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
 #include <openssl/ec.h>
-#include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
 #include "buf.h"
@@ -41,37 +40,6 @@
 #define LINE_MAX_BYTES		4096	/* authorized_keys-form line, NUL excluded */
 #define B64_BLOB_MAX		(((NBG_KEYBLOB_MAX + 2) / 3) * 4)
 
-/*
- * Every name we recognise.  The first entry of each type is its canonical
- * name.  Certificates are recognised so that they are refused by name, with
- * the right reason; "certificate" stands for all of them.
- */
-static const struct {
-	const char *name;
-	enum nbg_keytype type;
-} keytypes[] = {
-	{ SK_ECDSA_NAME, NBG_KEY_SK_ECDSA },
-	{ SK_ED25519_NAME, NBG_KEY_SK_ED25519 },
-	{ "ssh-ed25519", NBG_KEY_ED25519 },
-	{ "ecdsa-sha2-nistp256", NBG_KEY_ECDSA },
-	{ "ecdsa-sha2-nistp384", NBG_KEY_ECDSA },
-	{ "ecdsa-sha2-nistp521", NBG_KEY_ECDSA },
-	{ "ssh-rsa", NBG_KEY_RSA },
-	{ "rsa-sha2-256", NBG_KEY_RSA },
-	{ "rsa-sha2-512", NBG_KEY_RSA },
-	{ "ssh-dss", NBG_KEY_DSA },
-	{ "ssh-rsa-cert-v01@openssh.com", NBG_KEY_CERT },
-	{ "rsa-sha2-256-cert-v01@openssh.com", NBG_KEY_CERT },
-	{ "rsa-sha2-512-cert-v01@openssh.com", NBG_KEY_CERT },
-	{ "ssh-dss-cert-v01@openssh.com", NBG_KEY_CERT },
-	{ "ecdsa-sha2-nistp256-cert-v01@openssh.com", NBG_KEY_CERT },
-	{ "ecdsa-sha2-nistp384-cert-v01@openssh.com", NBG_KEY_CERT },
-	{ "ecdsa-sha2-nistp521-cert-v01@openssh.com", NBG_KEY_CERT },
-	{ "ssh-ed25519-cert-v01@openssh.com", NBG_KEY_CERT },
-	{ "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", NBG_KEY_CERT },
-	{ "sk-ssh-ed25519-cert-v01@openssh.com", NBG_KEY_CERT },
-};
-
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -86,156 +54,15 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-const char *nbg_keytype_name(enum nbg_keytype t)
-{
-	if (t == NBG_KEY_CERT)
-		return "certificate";
-	for (size_t i = 0; i < sizeof(keytypes) / sizeof(keytypes[0]); i++) {
-		if (keytypes[i].type == t)
-			return keytypes[i].name;
-	}
-	return "unknown";
-}
-
-enum nbg_keytype nbg_keytype_from_name(const char *name, size_t len)
-{
-	if (name == NULL || len == 0 || len > KEYNAME_MAX)
-		return NBG_KEY_UNKNOWN;
-	for (size_t i = 0; i < sizeof(keytypes) / sizeof(keytypes[0]); i++) {
-		if (strlen(keytypes[i].name) == len && memcmp(keytypes[i].name, name, len) == 0)
-			return keytypes[i].type;
-	}
-	return NBG_KEY_UNKNOWN;
-}
-
-/* --- digests and base64 ------------------------------------------------ */
-
-void nbg_sha256(const void *data, size_t len, uint8_t out[32])
-{
-	unsigned int n = 0;
-
-	/* Only an allocation failure inside OpenSSL can make this fail. */
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != 32)
-		memset(out, 0, 32);
-}
-
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-long nbg_base64_encode(const uint8_t *in, size_t len, char *out, size_t outlen)
-{
-	size_t need, o = 0;
-
-	if (len > (size_t)(LONG_MAX / 4) - 2)
-		return -1;
-	need = (len + 2) / 3 * 4;
-	if (out == NULL || outlen <= need)
-		return -1;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		size_t left = len - i;
-
-		if (left > 1)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (left > 2)
-			v |= in[i + 2];
-		out[o++] = b64chars[(v >> 18) & 0x3f];
-		out[o++] = b64chars[(v >> 12) & 0x3f];
-		out[o++] = left > 1 ? b64chars[(v >> 6) & 0x3f] : '=';
-		out[o++] = left > 2 ? b64chars[v & 0x3f] : '=';
-	}
-	out[o] = '\0';
-	return (long)o;
-}
-
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * Strict RFC 4648 decoding: a multiple of four characters, padding only at
- * the end, and the unused bits of the last group zero, so each byte string
- * has exactly one accepted encoding.
- */
-long nbg_base64_decode(const char *in, size_t len, uint8_t *out, size_t outlen)
-{
-	size_t o = 0;
-
-	if (in == NULL || len % 4 != 0 || len / 4 > (size_t)(LONG_MAX / 3))
-		return -1;
-	for (size_t i = 0; i < len; i += 4) {
-		int v[4];
-		size_t pad = 0, nbytes;
-		uint32_t w;
-
-		for (size_t j = 0; j < 4; j++) {
-			if (in[i + j] == '=' && i + 4 == len && j >= 2) {
-				v[j] = 0;
-				pad++;
-				continue;
-			}
-			if (pad != 0 || (v[j] = b64val(in[i + j])) < 0)
-				return -1;
-		}
-		w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-		    (uint32_t)v[3];
-		if ((pad == 1 && (w & 0xff) != 0) || (pad == 2 && (w & 0xffff) != 0))
-			return -1;
-		nbytes = 3 - pad;
-		if (out == NULL || o > outlen || outlen - o < nbytes)
-			return -1;
-		out[o++] = (uint8_t)(w >> 16);
-		if (nbytes > 1)
-			out[o++] = (uint8_t)(w >> 8);
-		if (nbytes > 2)
-			out[o++] = (uint8_t)w;
-	}
-	return (long)o;
-}
-
-void nbg_fingerprint_from_digest(const uint8_t digest[32], char out[NBG_FP_LEN])
-{
-	char b64[48];
-	long n;
-	size_t end;
-
-	memcpy(out, "SHA256:", 7);
-	n = nbg_base64_encode(digest, 32, b64, sizeof(b64));
-	/* 32 bytes always encode to 44 characters, the last one '='. */
-	end = n == 44 ? 43 : 0;
-	memcpy(out + 7, b64, end);
-	out[7 + end] = '\0';
-}
-
-void nbg_fingerprint(const uint8_t *blob, size_t len, char out[NBG_FP_LEN])
-{
-	uint8_t d[32];
-
-	nbg_sha256(blob, len, d);
-	nbg_fingerprint_from_digest(d, out);
-}
-
 /* --- blobs ------------------------------------------------------------- */
 
 /*
- * The P-256 group, built once per process: building it (curve parameters,
- * generator, precomputation) costs far more than checking a point, and a
- * role document carries hundreds of thousands of keys.  The group is never
- * modified after p256_init(), so concurrent checks may share it.
+ * The P-256 group, built once per process: building it is far dearer than
+ * checking a point (a 100,000-user document has 100,000 points to check).
+ * Immutable once built; OpenSSL's point operations only read it.
  */
-static pthread_once_t p256_once = PTHREAD_ONCE_INIT;
 static EC_GROUP *p256_group;
+static pthread_once_t p256_once = PTHREAD_ONCE_INIT;
 
 static void p256_init(void)
 {
@@ -245,9 +72,7 @@ static void p256_init(void)
 /* 0 valid, -1 not a valid P-256 point, -2 OpenSSL could not check it. */
 static int p256_point_check(const uint8_t *q, size_t len)
 {
-	const EC_GROUP *g;
 	EC_POINT *pt = NULL;
-	BN_CTX *bn = NULL;
 	int r = -1;
 
 	if (len != P256_POINT_LEN || q[0] != 0x04)
@@ -263,21 +88,21 @@ static int p256_point_check(const uint8_t *q, size_t len)
 		    memcmp(q + 1 + P256_COORD_LEN, zero, sizeof(zero)) == 0)
 			goto out;
 	}
-	if (pthread_once(&p256_once, p256_init) != 0 || (g = p256_group) == NULL ||
-	    (bn = BN_CTX_new()) == NULL || (pt = EC_POINT_new(g)) == NULL) {
+	if (pthread_once(&p256_once, p256_init) != 0 || p256_group == NULL ||
+	    (pt = EC_POINT_new(p256_group)) == NULL) {
 		r = -2;
 		goto out;
 	}
 	/* oct2point refuses coordinates >= p and points off the curve. */
-	if (EC_POINT_oct2point(g, pt, q, len, bn) != 1)
+	if (EC_POINT_oct2point(p256_group, pt, q, len, NULL) != 1)
 		goto out;
 	/* P-256 has cofactor 1: every finite curve point is in the group. */
-	if (EC_POINT_is_at_infinity(g, pt) || EC_POINT_is_on_curve(g, pt, bn) != 1)
+	if (EC_POINT_is_at_infinity(p256_group, pt) ||
+	    EC_POINT_is_on_curve(p256_group, pt, NULL) != 1)
 		goto out;
 	r = 0;
 out:
 	EC_POINT_free(pt);
-	BN_CTX_free(bn);
 	return r;
 }
 

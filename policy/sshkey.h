@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sha256.h"
+
 enum nbg_keytype {
 	NBG_KEY_UNKNOWN = 0,	/* a name we do not know */
 	NBG_KEY_SK_ECDSA = 1,	/* sk-ecdsa-sha2-nistp256@openssh.com */
@@ -72,7 +74,6 @@ int nbg_sshkey_parse_line(const char *line, uint8_t **blob, size_t *blob_len,
 #define NBG_FP_LEN 51	/* 7 + 43 + NUL */
 void nbg_fingerprint(const uint8_t *blob, size_t len, char out[NBG_FP_LEN]);
 void nbg_fingerprint_from_digest(const uint8_t digest[32], char out[NBG_FP_LEN]);
-void nbg_sha256(const void *data, size_t len, uint8_t out[32]);
 
 /* Base64 (RFC 4648, padded). Returns bytes written (excluding NUL) or -1. */
 long nbg_base64_encode(const uint8_t *in, size_t len, char *out, size_t outlen);

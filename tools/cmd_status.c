@@ -105,7 +105,7 @@ static void inspect(struct status *s)
 		s->roles[s->nroles++].name = s->p->roles[i].name;
 	nbg_cli_roledoc_opts(s->p, names, sizeof(names) / sizeof(names[0]), &opts);
 	opts.expect_fabric = NULL;
-	s->open = nbg_table_open(s->p->role_table, NBG_TABLE_CHECK_PERMS, &opts, &s->t,
+	s->open = nbg_table_open_any(s->p->role_table, NBG_TABLE_CHECK_PERMS, &opts, &s->t,
 	    &s->mtime, s->err);
 	s->what = open_str(s->open);
 	if (s->open == NBG_TABLE_OK) {

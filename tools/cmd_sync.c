@@ -208,7 +208,7 @@ static int open_current(struct sync_ctx *c)
 		nbg_cli_err("sync", "refusing to replace the role table: %s", err);
 		return -1;
 	}
-	s = nbg_table_open(c->p->role_table, NBG_TABLE_CHECK_PERMS, &any, &c->cur, &mtime,
+	s = nbg_table_open_any(c->p->role_table, NBG_TABLE_CHECK_PERMS, &any, &c->cur, &mtime,
 	    c->cur_err);
 	if (s == NBG_TABLE_INSECURE) {
 		nbg_cli_err("sync", "refusing to replace the role table %s: %s",

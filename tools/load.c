@@ -50,7 +50,7 @@ void nbg_cli_open_table(const struct nbg_policy *p, const char *override, bool c
 	err[0] = '\0';
 	*table = NULL;
 	memset(st, 0, sizeof(*st));
-	st->status = nbg_table_open(override != NULL ? override : p->role_table,
+	st->status = nbg_table_open_any(override != NULL ? override : p->role_table,
 	    check_perms ? NBG_TABLE_CHECK_PERMS : 0, &opts, table, &mtime, err);
 	st->table = st->status == NBG_TABLE_OK ? *table : NULL;
 	st->confirmed_at = mtime;

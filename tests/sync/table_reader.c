@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * table_reader.c - a reader of the role-table cache, as the PAM module is:
- * nbg_table_open() with the permission checks, then lookups.
+ * nbg_table_open_any() with the permission checks, then lookups.
  *
  *   table_reader --once PATH
  *	open PATH once; print its serial; exit 0 when it is a complete table
@@ -31,7 +31,7 @@ static int check_once(const char *path, uint64_t *serial, char err[NBG_ERR_LEN])
 	uint32_t n;
 	int r = -1;
 
-	s = nbg_table_open(path, NBG_TABLE_CHECK_PERMS, &opts, &t, &mtime, err);
+	s = nbg_table_open_any(path, NBG_TABLE_CHECK_PERMS, &opts, &t, &mtime, err);
 	if (s != NBG_TABLE_OK) {
 		if (s == NBG_TABLE_MISSING)
 			snprintf(err, NBG_ERR_LEN, "missing: the path named no file");

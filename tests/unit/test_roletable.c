@@ -706,7 +706,7 @@ static enum nbg_table_open_status open_at(const char *path, unsigned flags,
 	struct nbg_table *t = (struct nbg_table *)1;
 	enum nbg_table_open_status s;
 
-	s = nbg_table_open(path, flags, opts, &t, mtime, err);
+	s = nbg_table_open_any(path, flags, opts, &t, mtime, err);
 	if (s == NBG_TABLE_OK) {
 		struct nbg_user u;
 
@@ -830,7 +830,7 @@ static void test_open_replaced(void **state)
 	rt_image(&img, &len);
 	write_file(fs->path, img, len, 0644);
 	free(img);
-	assert_int_equal(nbg_table_open(fs->path, 0, NULL, &t, &mtime, err), NBG_TABLE_OK);
+	assert_int_equal(nbg_table_open(fs->path, 0, &t, &mtime, err), NBG_TABLE_OK);
 	doc = strdup("{\"format_version\":1,\"fabric\":\"f2\",\"serial\":8,\"generated_at\":"
 	    "\"2026-11-22T10:00:00Z\",\"users\":[]}");
 	assert_non_null(doc);
@@ -843,7 +843,7 @@ static void test_open_replaced(void **state)
 	assert_int_equal(nbg_table_find(t, "carol", &u, err), 1);
 	assert_string_equal(nbg_table_fabric(t), "fab-rt-07");
 	nbg_table_free(t);
-	assert_int_equal(nbg_table_open(fs->path, 0, NULL, &t, &mtime, err), NBG_TABLE_OK);
+	assert_int_equal(nbg_table_open(fs->path, 0, &t, &mtime, err), NBG_TABLE_OK);
 	assert_string_equal(nbg_table_fabric(t), "f2");
 	assert_int_equal(nbg_table_nusers(t), 0);
 	assert_int_equal(nbg_table_find(t, "carol", &u, err), 0);
@@ -925,7 +925,7 @@ static void test_open_perms(void **state)
 
 			if (setgid(65534) != 0 || setuid(65534) != 0)
 				_exit(3);
-			_exit(nbg_table_open(fs->path, NBG_TABLE_CHECK_PERMS, NULL, &t, &mtime,
+			_exit(nbg_table_open(fs->path, NBG_TABLE_CHECK_PERMS, &t, &mtime,
 			    err) == NBG_TABLE_OK ? 0 : 1);
 		}
 		assert_int_equal(waitpid(pid, &status, 0), pid);
