@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """A small HTTPS control plane for the sync tests (standard library only).
 
-Serves the role document in --doc (re-read on every request, so a test can
-change it between syncs) on 127.0.0.1.  The behaviour under test is chosen
-on the command line:
+Serves the role document in --doc on 127.0.0.1.  The file is read again
+(and its ETag computed again) whenever its inode, size, modification or
+change time differ from the last request's: a test can change it between
+syncs, and a large unchanged document costs one stat per request.  The
+behaviour under test is chosen on the command line:
 
   --status 500,200     status of each request in turn; the last one repeats
   --no-etag            send no ETag (and ignore If-None-Match)
@@ -136,11 +138,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             return
-        with open(opts.doc, "rb") as f:
-            body = f.read()
-        etag = None
-        if not opts.no_etag:
-            etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+        body, etag = self.server.document()
+        if opts.no_etag:
+            etag = None
+        else:
             if self.headers.get("If-None-Match") == etag:
                 self.record(304)
                 self.send_response(304)
@@ -161,12 +162,26 @@ class Server(ThreadingHTTPServer):
         self.ctx = ctx
         self.lock = threading.Lock()
         self.count = 0
+        self.doc_key = None
+        self.doc = None
         self.statuses = [int(s) for s in opts.status.split(",")]
         self.token = None
         if opts.token_file:
             with open(opts.token_file, encoding="ascii") as f:
                 self.token = f.read().rstrip("\n")
         super().__init__(("127.0.0.1", 0), Handler)
+
+    def document(self):
+        """The body of --doc and its ETag, read again only when the file changed."""
+        with self.lock:
+            with open(self.opts.doc, "rb") as f:
+                st = os.fstat(f.fileno())
+                key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                if key != self.doc_key:
+                    body = f.read()
+                    self.doc = (body, '"%s"' % hashlib.sha256(body).hexdigest()[:32])
+                    self.doc_key = key
+            return self.doc
 
     def finish_request(self, request, client_address):
         # the TLS handshake runs in the worker thread: a stalled or refused
