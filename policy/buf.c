@@ -96,6 +96,17 @@ int nbg_buf_get_u64(struct nbg_buf *b, uint64_t *v)
 	return NBG_BUF_OK;
 }
 
+int nbg_buf_get_u16le(struct nbg_buf *b, uint16_t *v)
+{
+	const uint8_t *p;
+	int r;
+
+	if ((r = nbg_buf_get_bytes(b, 2, &p)) != NBG_BUF_OK)
+		return r;
+	*v = (uint16_t)((unsigned)p[1] << 8 | p[0]);
+	return NBG_BUF_OK;
+}
+
 int nbg_buf_get_u32le(struct nbg_buf *b, uint32_t *v)
 {
 	const uint8_t *p;

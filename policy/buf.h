@@ -48,6 +48,7 @@ int nbg_buf_get_u8(struct nbg_buf *b, uint8_t *v);
 int nbg_buf_get_u32(struct nbg_buf *b, uint32_t *v);
 int nbg_buf_get_u64(struct nbg_buf *b, uint64_t *v);
 /* Integers in the role-table image's (little-endian) byte order. */
+int nbg_buf_get_u16le(struct nbg_buf *b, uint16_t *v);
 int nbg_buf_get_u32le(struct nbg_buf *b, uint32_t *v);
 int nbg_buf_get_u64le(struct nbg_buf *b, uint64_t *v);
 int nbg_buf_get_i64le(struct nbg_buf *b, int64_t *v);

@@ -2,37 +2,45 @@
 /*
  * roledoc.c - the strict loader of the JSON role document.
  *
- * Two passes over the bytes the control plane sent:
+ * One pass over the bytes the control plane sent, with two layers:
  *
- * 1. The lexical pass (scan_*) reads the whole text once against the JSON
- *    grammar (RFC 8259) and refuses what json-c would let through: NUL
- *    bytes and \u0000, invalid UTF-8 and unpaired surrogates, duplicate
- *    member names in any object (json-c keeps the last one silently),
- *    nesting deeper than NBG_DOC_MAX_DEPTH, and anything after the value.
- *    Its state is bounded (a frame per level, at most SCAN_MEMBERS_MAX
- *    names of at most SCAN_NAME_MAX bytes per object), so it is linear in
- *    the size of the document.  It records where the top-level members and
- *    the elements of "users" lie.
+ * 1. The lexer (scan_*) reads the text against the JSON grammar (RFC 8259)
+ *    and refuses what json-c would let through: NUL bytes and \u0000,
+ *    invalid UTF-8 and unpaired surrogates, duplicate member names in any
+ *    object (json-c keeps the last one silently), nesting deeper than
+ *    NBG_DOC_MAX_DEPTH, and anything after the value.  Its state is bounded
+ *    (a frame per level, at most SCAN_MEMBERS_MAX names of at most
+ *    SCAN_NAME_MAX bytes per object), so it is linear in the size of the
+ *    document.  It records where the top-level members lie, hashes the
+ *    bytes it has passed and, for a mapped file, gives their pages back.
  *
- * 2. The semantic pass hands json-c one top-level value or one user at a
- *    time, so memory stays small whatever the number of users, checks
- *    each member against the schema (policy/roles.schema.json) and feeds
- *    the image writer (rtimage.h).
+ * 2. As soon as the lexer has closed an element of "users", json-c parses
+ *    that user on its own and the user is checked against the schema
+ *    (policy/roles.schema.json) and handed to the image writer (rtimage.h),
+ *    which streams it out.  The top-level members are checked when the
+ *    lexer is done.  Memory stays small whatever the number of users.
  *
  * Every error names the JSON path of the first problem found:
  * "users[3].keys[1]: key type ssh-ed25519 is not a FIDO2 security key".
+ * Errors about the text come first: a user refused for its values only
+ * stops the compiling, the lexer goes on to the end, and its error, if
+ * any, is the one reported; then the top-level members, then the user.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "roletable.h"
 #include "rtimage.h"
+#include "sha256.h"
 #include "sshkey.h"
 
 /* Bounds of the lexical pass; every valid document is far inside them. */
@@ -44,6 +52,7 @@
 #define TIME_TEXT_MAX		64
 #define SHOWN_MAX		48	/* bytes of a value echoed in a message */
 #define NAME_TEXT_MAX		256	/* a login or role longer than this is not read */
+#define SCAN_STEP		(1024u * 1024)	/* bytes hashed and released at a time */
 
 enum kind { K_OBJECT, K_ARRAY, K_STRING, K_NUMBER, K_TRUE, K_FALSE, K_NULL };
 
@@ -65,6 +74,9 @@ struct frame {
 	char names[SCAN_MEMBERS_MAX][SCAN_NAME_MAX + 1];
 };
 
+/* Called with each element of "users" as soon as it is closed: 0 go on, -1 stop. */
+typedef int scan_user_fn(void *arg, uint32_t index, const struct span *sp);
+
 struct scan {
 	const char *s;
 	size_t len, pos;
@@ -72,8 +84,14 @@ struct scan {
 	size_t depth;		/* frames in use */
 	struct member root[SCAN_MEMBERS_MAX];
 	size_t nroot;
-	struct span *users;	/* elements of the top-level "users" array */
-	size_t nusers, users_cap;
+	uint32_t nusers;	/* elements of the top-level "users" array */
+	scan_user_fn *on_user;
+	void *arg;
+	struct nbg_sha256_ctx sha;	/* of s[0, hashed) */
+	size_t hashed;
+	bool release;		/* s is a read-only file mapping: give pages back */
+	size_t released;	/* s[0, released) given back, a multiple of the page */
+	size_t page;
 	char *err;
 };
 
@@ -453,6 +471,25 @@ static int scan_member_name(struct scan *sc, struct frame *f)
 	return 0;
 }
 
+/* Hash what the lexer has passed, and give its pages back, a step at a time. */
+static void scan_advance(struct scan *sc, bool all)
+{
+	size_t upto = all ? sc->len : sc->pos;
+
+	if (upto - sc->hashed < (all ? 1 : SCAN_STEP))
+		return;
+	nbg_sha256_update(&sc->sha, sc->s + sc->hashed, upto - sc->hashed);
+	sc->hashed = upto;
+	if (sc->release && upto / sc->page * sc->page > sc->released) {
+		size_t to = upto / sc->page * sc->page;
+
+		/* A read-only file mapping: the pages come back from the file if read again. */
+		(void)madvise((void *)(uintptr_t)(sc->s + sc->released), to - sc->released,
+		    MADV_DONTNEED);
+		sc->released = to;
+	}
+}
+
 static int scan_object(struct scan *sc)
 {
 	struct frame *f;
@@ -486,6 +523,7 @@ static int scan_object(struct scan *sc)
 			sc->root[sc->nroot++].val = v;
 		}
 		f->count++;
+		scan_advance(sc, false);
 		scan_ws(sc);
 		if (sc->pos < sc->len && sc->s[sc->pos] == ',') {
 			sc->pos++;
@@ -511,16 +549,9 @@ static int scan_record_user(struct scan *sc, const struct span *v)
 {
 	if (sc->nusers >= NBG_DOC_MAX_USERS)
 		return scan_fail(sc, "more than %u users", NBG_DOC_MAX_USERS);
-	if (sc->nusers == sc->users_cap) {
-		size_t cap = sc->users_cap != 0 ? sc->users_cap * 2 : 64;
-		struct span *p;
-
-		if ((p = reallocarray(sc->users, cap, sizeof(*p))) == NULL)
-			return scan_fail(sc, "out of memory");
-		sc->users = p;
-		sc->users_cap = cap;
-	}
-	sc->users[sc->nusers++] = *v;
+	if (sc->on_user != NULL && sc->on_user(sc->arg, sc->nusers, v) != 0)
+		return -1;
+	sc->nusers++;
 	return 0;
 }
 
@@ -548,6 +579,7 @@ static int scan_array(struct scan *sc)
 			return -1;
 		f->active = false;
 		f->count++;
+		scan_advance(sc, false);
 		scan_ws(sc);
 		if (sc->pos < sc->len && sc->s[sc->pos] == ',') {
 			sc->pos++;
@@ -619,6 +651,7 @@ static int scan_document(struct scan *sc)
 	scan_ws(sc);
 	if (sc->pos != sc->len)
 		return scan_fail(sc, "trailing data after the JSON value (byte %zu)", sc->pos);
+	scan_advance(sc, true);
 	return 0;
 }
 
@@ -626,75 +659,164 @@ static int scan_document(struct scan *sc)
 /* Pass 2: the schema                                                     */
 /* ===================================================================== */
 
-/* A bounded set of short byte strings (logins, key digests). */
-struct set_entry {
-	uint8_t key[32];
-	uint8_t len;		/* 0 = empty slot */
-	uint32_t user, keyidx;
+/*
+ * The logins seen so far: each user's login in one growing buffer, and an
+ * open-addressing table of user indexes (never more than half full) over
+ * them.  About 20 bytes per user.
+ */
+struct logins {
+	char *text;		/* the logins, each followed by a NUL */
+	size_t len, cap;
+	uint32_t *at;		/* per user: where its login starts in text */
+	size_t n, ncap;
+	uint32_t *slot;		/* user index + 1; 0 = empty */
+	size_t nslots;		/* a power of two */
 };
 
-struct set {
-	struct set_entry *v;
-	size_t cap, n;
+/*
+ * The keys seen so far, by the SHA-256 of their blob (which is uniformly
+ * distributed, so its first bytes are the hash), with the user that
+ * registered each.  About 56 bytes per key.
+ */
+struct keyset {
+	uint8_t (*digest)[32];
+	uint32_t *user;
+	size_t n, cap;
+	uint32_t *slot;		/* key number + 1; 0 = empty */
+	size_t nslots;		/* a power of two */
 };
 
-static uint64_t set_hash(const uint8_t *k, size_t len)
+static uint64_t fnv1a64(const void *data, size_t len)
 {
+	const uint8_t *p = data;
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (size_t i = 0; i < len; i++) {
-		h ^= k[i];
+		h ^= p[i];
 		h *= 0x100000001b3ULL;
 	}
 	return h;
 }
 
-static struct set_entry *set_slot(struct set_entry *v, size_t cap, const uint8_t *k,
-    size_t len)
+static uint64_t digest_hash(const uint8_t d[32])
 {
-	size_t i = (size_t)set_hash(k, len) & (cap - 1);
+	uint64_t h = 0;
 
-	/* The set is never more than half full, so an empty slot exists. */
-	while (v[i].len != 0 && (v[i].len != len || memcmp(v[i].key, k, len) != 0))
-		i = (i + 1) & (cap - 1);
-	return &v[i];
+	for (size_t i = 0; i < 8; i++)
+		h = h << 8 | d[i];
+	return h;
 }
 
-static int set_grow(struct set *s)
+/* A table of twice as many slots, every entry placed again: 0 or -1. */
+static int rehash(uint32_t **slot, size_t *nslots, size_t n, uint64_t (*hash)(void *, uint32_t),
+    void *arg)
 {
-	size_t cap = s->cap != 0 ? s->cap * 2 : 256;
-	struct set_entry *v;
+	size_t ns = *nslots != 0 ? *nslots * 2 : 1024;
+	uint32_t *v;
 
-	if ((v = calloc(cap, sizeof(*v))) == NULL)
+	if ((v = calloc(ns, sizeof(*v))) == NULL)
 		return -1;
-	for (size_t i = 0; i < s->cap; i++) {
-		if (s->v[i].len != 0)
-			*set_slot(v, cap, s->v[i].key, s->v[i].len) = s->v[i];
+	for (uint32_t e = 0; e < n; e++) {
+		size_t i = (size_t)hash(arg, e) & (ns - 1);
+
+		while (v[i] != 0)
+			i = (i + 1) & (ns - 1);
+		v[i] = e + 1;
 	}
-	free(s->v);
-	s->v = v;
-	s->cap = cap;
+	free(*slot);
+	*slot = v;
+	*nslots = ns;
 	return 0;
 }
 
-/* 0 added, 1 already present (*found), -1 out of memory. */
-static int set_add(struct set *s, const void *key, size_t len, uint32_t user, uint32_t keyidx,
-    const struct set_entry **found)
+static const char *login_of(const struct logins *l, uint32_t user)
 {
-	struct set_entry *e;
+	return l->text + l->at[user];
+}
 
-	if ((s->n + 1) * 2 > s->cap && set_grow(s) != 0)
+static uint64_t login_hash(void *arg, uint32_t user)
+{
+	const char *s = login_of(arg, user);
+
+	return fnv1a64(s, strlen(s));
+}
+
+static uint64_t key_hash(void *arg, uint32_t k)
+{
+	return digest_hash(((struct keyset *)arg)->digest[k]);
+}
+
+static int grow(void **p, size_t *cap, size_t want, size_t size)
+{
+	size_t c = *cap != 0 ? *cap : 1024;
+	void *v;
+
+	while (c < want)
+		c *= 2;
+	if (c == *cap)
+		return 0;
+	if ((v = reallocarray(*p, c, size)) == NULL)
 		return -1;
-	e = set_slot(s->v, s->cap, key, len);
-	if (e->len != 0) {
-		*found = e;
-		return 1;
+	*p = v;
+	*cap = c;
+	return 0;
+}
+
+/*
+ * Add user n's login (users are added in order): 0 added, 1 taken by
+ * *other, -1 out of memory.
+ */
+static int logins_add(struct logins *l, const char *s, size_t len, uint32_t *other)
+{
+	uint64_t h = fnv1a64(s, len);
+	size_t i;
+
+	if ((l->n + 1) * 2 > l->nslots &&
+	    rehash(&l->slot, &l->nslots, l->n, login_hash, l) != 0)
+		return -1;
+	for (i = (size_t)h & (l->nslots - 1); l->slot[i] != 0; i = (i + 1) & (l->nslots - 1)) {
+		const char *o = login_of(l, l->slot[i] - 1);
+
+		if (strlen(o) == len && memcmp(o, s, len) == 0) {
+			*other = l->slot[i] - 1;
+			return 1;
+		}
 	}
-	memcpy(e->key, key, len);
-	e->len = (uint8_t)len;
-	e->user = user;
-	e->keyidx = keyidx;
-	s->n++;
+	if (grow((void **)&l->text, &l->cap, l->len + len + 1, 1) != 0 ||
+	    grow((void **)&l->at, &l->ncap, l->n + 1, sizeof(*l->at)) != 0)
+		return -1;
+	memcpy(l->text + l->len, s, len);
+	l->text[l->len + len] = '\0';
+	l->at[l->n] = (uint32_t)l->len;
+	l->len += len + 1;
+	l->slot[i] = (uint32_t)++l->n;
+	return 0;
+}
+
+/* 0 added for USER, 1 already registered to *other, -1 out of memory. */
+static int keys_add(struct keyset *k, const uint8_t digest[32], uint32_t user, uint32_t *other)
+{
+	size_t i;
+
+	if ((k->n + 1) * 2 > k->nslots && rehash(&k->slot, &k->nslots, k->n, key_hash, k) != 0)
+		return -1;
+	for (i = (size_t)digest_hash(digest) & (k->nslots - 1); k->slot[i] != 0;
+	    i = (i + 1) & (k->nslots - 1)) {
+		if (memcmp(k->digest[k->slot[i] - 1], digest, 32) == 0) {
+			*other = k->user[k->slot[i] - 1];
+			return 1;
+		}
+	}
+	if (k->n == k->cap) {
+		size_t cap = k->cap;
+
+		if (grow((void **)&k->digest, &cap, k->n + 1, sizeof(*k->digest)) != 0 ||
+		    grow((void **)&k->user, &k->cap, k->n + 1, sizeof(*k->user)) != 0)
+			return -1;
+	}
+	memcpy(k->digest[k->n], digest, 32);
+	k->user[k->n] = user;
+	k->slot[i] = (uint32_t)++k->n;
 	return 0;
 }
 
@@ -705,9 +827,13 @@ struct doc {
 	struct scan *sc;
 	struct json_tokener *tok;
 	struct nbg_rtb *rtb;
-	struct set logins, keys;
-	char (*names)[NBG_RT_LOGIN_MAX + 1];	/* login of each user, by index */
-	char *err;
+	struct logins logins;
+	struct keyset keys;
+	char *err;		/* where fail() writes: the caller's, or uerr */
+	char *caller_err;
+	char uerr[NBG_ERR_LEN];	/* the first user refused, while the lexer goes on */
+	bool user_failed;	/* stop compiling users; report uerr if nothing else */
+	bool io_failed;		/* the image could not be written: uerr says why */
 	char fabric[NBG_DOC_FABRIC_MAX + 1];
 	uint64_t serial;
 	int64_t generated_at;
@@ -1114,9 +1240,9 @@ static int check_key(struct doc *d, uint32_t ui, uint32_t ki, struct json_object
     struct user_keys *uk)
 {
 	struct nbg_rtb_key *k = &uk->k[uk->n];
-	const struct set_entry *other;
 	enum nbg_keytype type;
-	uint8_t *blob = NULL;
+	uint8_t *blob = NULL, digest[NBG_SHA256_LEN];
+	uint32_t other;
 	const char *line;
 	char path[64], why[NBG_ERR_LEN];
 	size_t len, blob_len;
@@ -1139,14 +1265,14 @@ static int check_key(struct doc *d, uint32_t ui, uint32_t ki, struct json_object
 		    nbg_keytype_name(type));
 		goto out;
 	}
-	nbg_sha256(blob, blob_len, k->sha256);
-	if ((r = set_add(&d->keys, k->sha256, 32, ui, ki, &other)) < 0) {
+	nbg_sha256(blob, blob_len, digest);
+	if ((r = keys_add(&d->keys, digest, ui, &other)) < 0) {
 		fail(d, "%s: out of memory", path);
 		goto out;
 	}
 	if (r == 1) {
-		fail(d, "%s: key already registered to users[%u] (%s)", path, other->user,
-		    d->names[other->user]);
+		fail(d, "%s: key already registered to users[%u] (%s)", path, other,
+		    login_of(&d->logins, other));
 		goto out;
 	}
 	k->type = type;
@@ -1181,7 +1307,7 @@ static int check_keys(struct doc *d, uint32_t ui, struct json_object *v, struct 
 
 static int check_login(struct doc *d, uint32_t ui, struct json_object *v, const char **login)
 {
-	const struct set_entry *other;
+	uint32_t other;
 	const char *s;
 	char path[48], shown[SHOWN_MAX];
 	size_t len;
@@ -1195,12 +1321,11 @@ static int check_login(struct doc *d, uint32_t ui, struct json_object *v, const 
 		return fail(d, "%s: \"%s\" is not a portable login name "
 		    "([a-z_][a-z0-9_.-]*[$]?, 1 to %d bytes)", path, shown, NBG_RT_LOGIN_MAX);
 	}
-	if ((r = set_add(&d->logins, s, len, ui, 0, &other)) < 0)
+	/* Users are compiled in order and the first refusal stops it: ui is the next. */
+	if ((r = logins_add(&d->logins, s, len, &other)) < 0)
 		return fail(d, "%s: out of memory", path);
 	if (r == 1)
-		return fail(d, "%s: duplicate login \"%s\" (also users[%u])", path, s,
-		    other->user);
-	memcpy(d->names[ui], s, len + 1);
+		return fail(d, "%s: duplicate login \"%s\" (also users[%u])", path, s, other);
 	*login = s;
 	return 0;
 }
@@ -1332,7 +1457,12 @@ static int check_user(struct doc *d, uint32_t ui, const struct span *sp)
 		goto out;
 	u.keys = uk.k;
 	u.nkeys = uk.n;
-	if ((r = nbg_rtb_add_user(d->rtb, &u)) != NBG_RTB_OK) {
+	if ((r = nbg_rtb_add_user(d->rtb, &u)) == NBG_RTB_E_IO) {
+		d->io_failed = true;
+		fail(d, "writing the compiled table: %s", strerror(nbg_rtb_errno(d->rtb)));
+		goto out;
+	}
+	if (r != NBG_RTB_OK) {
 		fail(d, "%s: %s", path, nbg_rtb_strerror(r));
 		goto out;
 	}
@@ -1343,16 +1473,21 @@ out:
 	return ret;
 }
 
-static int check_users(struct doc *d, const struct span *sp)
+/*
+ * Each user as soon as the lexer has closed it.  After the first refusal
+ * only the lexer goes on: an error in the text further on is reported in
+ * preference, as is one in the top-level members.
+ */
+static int on_user(void *arg, uint32_t index, const struct span *sp)
 {
-	if (sp->kind != K_ARRAY)
-		return fail(d, "users: must be an array");
-	if (d->sc->nusers > 0 &&
-	    (d->names = calloc(d->sc->nusers, sizeof(*d->names))) == NULL)
-		return fail(d, "users: out of memory");
-	for (size_t i = 0; i < d->sc->nusers; i++) {
-		if (check_user(d, (uint32_t)i, &d->sc->users[i]) != 0)
+	struct doc *d = arg;
+
+	if (d->user_failed)
+		return 0;
+	if (check_user(d, index, sp) != 0) {
+		if (d->io_failed)
 			return -1;
+		d->user_failed = true;
 	}
 	return 0;
 }
@@ -1382,9 +1517,10 @@ static int check_root(struct doc *d)
 			    root_names[j]);
 	}
 	if (check_version(d, v[R_VERSION]) != 0 || check_fabric(d, v[R_FABRIC]) != 0 ||
-	    check_serial(d, v[R_SERIAL]) != 0 || check_generated(d, v[R_GENERATED]) != 0 ||
-	    check_users(d, v[R_USERS]) != 0)
+	    check_serial(d, v[R_SERIAL]) != 0 || check_generated(d, v[R_GENERATED]) != 0)
 		return -1;
+	if (v[R_USERS]->kind != K_ARRAY)
+		return fail(d, "users: must be an array");
 	return 0;
 }
 
@@ -1397,16 +1533,90 @@ static int finish(struct doc *d, uint8_t **image, size_t *image_len)
 	h.fabric = d->fabric;
 	h.serial = d->serial;
 	h.generated_at = d->generated_at;
-	nbg_sha256(d->json, d->len, h.doc_sha256);
-	if ((r = nbg_rtb_finish(d->rtb, &h, image, image_len)) != NBG_RTB_OK)
-		return fail(d, "(document): %s", nbg_rtb_strerror(r));
+	nbg_sha256_final(&d->sc->sha, h.doc_sha256);
+	if ((r = nbg_rtb_finish(d->rtb, &h, image, image_len)) == NBG_RTB_E_IO) {
+		fail(d, "writing the compiled table: %s", strerror(nbg_rtb_errno(d->rtb)));
+		return NBG_ROLEDOC_SYSTEM;
+	}
+	if (r != NBG_RTB_OK) {
+		fail(d, "(document): %s", nbg_rtb_strerror(r));
+		return NBG_ROLEDOC_REFUSED;
+	}
 	return 0;
+}
+
+/*
+ * The one pass.  RTB is the writer (memory or file); RELEASE says json is
+ * a read-only file mapping whose pages may be given back.  0, or
+ * NBG_ROLEDOC_REFUSED / NBG_ROLEDOC_SYSTEM with d->caller_err set.
+ */
+static int compile(struct doc *d, const char *json, size_t len, bool release,
+    uint8_t **image, size_t *image_len)
+{
+	int r;
+
+	if ((d->sc = calloc(1, sizeof(*d->sc))) == NULL ||
+	    (d->tok = json_tokener_new_ex(NBG_DOC_MAX_DEPTH)) == NULL) {
+		fail(d, "(document): out of memory");
+		return NBG_ROLEDOC_SYSTEM;
+	}
+	json_tokener_set_flags(d->tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	d->sc->s = json;
+	d->sc->len = len;
+	d->sc->err = d->caller_err;
+	d->sc->on_user = on_user;
+	d->sc->arg = d;
+	d->sc->release = release;
+	d->sc->page = (size_t)sysconf(_SC_PAGESIZE);
+	nbg_sha256_init(&d->sc->sha);
+	/* What the users' checks say goes aside until the lexer is done. */
+	d->err = d->uerr;
+	r = scan_document(d->sc);
+	d->err = d->caller_err;
+	if (d->io_failed) {
+		memcpy(d->caller_err, d->uerr, NBG_ERR_LEN);
+		return NBG_ROLEDOC_SYSTEM;
+	}
+	if (r != 0 || check_root(d) != 0)
+		return NBG_ROLEDOC_REFUSED;
+	if (d->user_failed) {
+		memcpy(d->caller_err, d->uerr, NBG_ERR_LEN);
+		return NBG_ROLEDOC_REFUSED;
+	}
+	return finish(d, image, image_len);
+}
+
+static void doc_init(struct doc *d, const char *json, size_t len,
+    const struct nbg_roledoc_opts *opts, char *err)
+{
+	static const struct nbg_roledoc_opts defaults;
+
+	memset(d, 0, sizeof(*d));
+	d->json = json;
+	d->len = len;
+	d->opts = opts != NULL ? opts : &defaults;
+	d->caller_err = err;
+	d->err = err;
+}
+
+static void doc_free(struct doc *d)
+{
+	free(d->sc);
+	free(d->logins.text);
+	free(d->logins.at);
+	free(d->logins.slot);
+	free(d->keys.digest);
+	free(d->keys.user);
+	free(d->keys.slot);
+	nbg_rtb_free(d->rtb);
+	if (d->tok != NULL)
+		json_tokener_free(d->tok);
 }
 
 int nbg_roledoc_compile(const char *json, size_t len, const struct nbg_roledoc_opts *opts,
     uint8_t **image, size_t *image_len, char err[NBG_ERR_LEN])
 {
-	static const struct nbg_roledoc_opts defaults;
 	struct doc d;
 	char scratch[NBG_ERR_LEN];
 	int ret = -1;
@@ -1415,40 +1625,71 @@ int nbg_roledoc_compile(const char *json, size_t len, const struct nbg_roledoc_o
 		err = scratch;
 	*image = NULL;
 	*image_len = 0;
-	memset(&d, 0, sizeof(d));
-	d.json = json;
-	d.len = len;
-	d.opts = opts != NULL ? opts : &defaults;
-	d.err = err;
+	doc_init(&d, json, len, opts, err);
 	if (json == NULL || len > NBG_DOC_MAX_BYTES) {
 		fail(&d, "(document): %zu bytes, over the limit of %u", len, NBG_DOC_MAX_BYTES);
 		goto out;
 	}
-	if ((d.sc = calloc(1, sizeof(*d.sc))) == NULL ||
-	    (d.tok = json_tokener_new_ex(NBG_DOC_MAX_DEPTH)) == NULL ||
-	    (d.rtb = nbg_rtb_new()) == NULL) {
+	if ((d.rtb = nbg_rtb_new()) == NULL) {
 		fail(&d, "(document): out of memory");
 		goto out;
 	}
-	json_tokener_set_flags(d.tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
-	    JSON_TOKENER_VALIDATE_UTF8);
-	d.sc->s = json;
-	d.sc->len = len;
-	d.sc->err = err;
-	if (scan_document(d.sc) != 0 || check_root(&d) != 0 ||
-	    finish(&d, image, image_len) != 0)
+	if (compile(&d, json, len, false, image, image_len) != 0)
 		goto out;
 	ret = 0;
 out:
-	if (d.sc != NULL)
-		free(d.sc->users);
-	free(d.sc);
-	free(d.names);
-	free(d.logins.v);
-	free(d.keys.v);
-	nbg_rtb_free(d.rtb);
-	if (d.tok != NULL)
-		json_tokener_free(d.tok);
+	doc_free(&d);
+	return ret;
+}
+
+int nbg_roledoc_compile_fd(int doc_fd, const struct nbg_roledoc_opts *opts, int out_fd,
+    size_t *image_len, char err[NBG_ERR_LEN])
+{
+	struct doc d;
+	struct stat st;
+	uint8_t *none = NULL;
+	char scratch[NBG_ERR_LEN];
+	void *map = MAP_FAILED;
+	size_t len = 0;
+	int ret = NBG_ROLEDOC_SYSTEM;
+
+	if (err == NULL)
+		err = scratch;
+	*image_len = 0;
+	doc_init(&d, NULL, 0, opts, err);
+	if (fstat(doc_fd, &st) != 0) {
+		fail(&d, "(document): fstat: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(&d, "(document): not a regular file");
+		goto out;
+	}
+	if ((uint64_t)st.st_size > NBG_DOC_MAX_BYTES) {
+		fail(&d, "(document): %jd bytes, over the limit of %u", (intmax_t)st.st_size,
+		    NBG_DOC_MAX_BYTES);
+		ret = NBG_ROLEDOC_REFUSED;
+		goto out;
+	}
+	len = (size_t)st.st_size;
+	if (len > 0) {
+		if ((map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, doc_fd, 0)) == MAP_FAILED) {
+			fail(&d, "(document): mmap: %s", strerror(errno));
+			goto out;
+		}
+		(void)madvise(map, len, MADV_SEQUENTIAL);
+	}
+	d.json = len > 0 ? map : "";
+	d.len = len;
+	if ((d.rtb = nbg_rtb_new_fd(out_fd)) == NULL) {
+		fail(&d, "(document): out of memory");
+		goto out;
+	}
+	ret = compile(&d, d.json, len, true, &none, image_len);
+out:
+	doc_free(&d);
+	if (map != MAP_FAILED)
+		munmap(map, len);
 	return ret;
 }
 

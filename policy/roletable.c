@@ -3,22 +3,27 @@
  * roletable.c - the compiled role-table image: its writer (fed by
  * roledoc.c through rtimage.h), its opener and its lookups.
  *
- * Layout (all integers little-endian; docs/role-table.md has the table):
+ * Layout (format version 2, all integers little-endian; docs/role-table.md
+ * has the tables):
  *
- *	header		160 bytes: magic, version, sizes, serial, fabric,
- *			document digest, counts, section offsets and sizes
+ *	header		160 bytes: magic, version, sizes, serial, document
+ *			digest, counts, the fabric name
+ *	entries		one per user, in document order: a 36-byte user
+ *			record, its 16-byte key records, then its strings and
+ *			key blobs; role names and comments already written for
+ *			an earlier user are referred to, not repeated
+ *	users		nusers x 4 bytes: where each user's entry starts
  *	index		nbuckets x 8 bytes: open addressing, linear probing
  *			on FNV-1a 64 of the login; u32 user + 1 (0 = empty),
  *			u32 high half of the hash
- *	users		nusers x 56 bytes, in document order
- *	keys		nkeys x 56 bytes, each user's keys contiguous
- *	strings		NUL-terminated strings and key blobs
  *
- * Opening checks the header and that the sections tile the image exactly:
- * constant work whatever the number of users.  A lookup reads one or a few
- * buckets, one user record and its strings, each through buf.h with the
- * reference checked against its section, so a corrupt image yields an
- * error and never a read outside it.
+ * The writer streams the entries out as users arrive and writes the user
+ * table, the index and the header at the end.  Opening checks the header
+ * and that the sections tile the image exactly: constant work whatever the
+ * number of users.  A lookup reads one or a few buckets, one user-table
+ * slot and one entry, each through buf.h with every reference checked
+ * against the entries area, so a corrupt image yields an error and never a
+ * read outside it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,18 +39,20 @@
 #include "buf.h"
 #include "roletable.h"
 #include "rtimage.h"
+#include "sha256.h"
 
 #define IMG_MAGIC		"NBGRTBL"	/* and its NUL: 8 bytes */
 #define IMG_MAGIC_LEN		8
-#define IMG_VERSION		1u
+#define IMG_VERSION		2u
 #define IMG_HEADER_SIZE		160u
+#define IMG_FABRIC_OFF		96u	/* the fabric name, NUL-padded to the end */
+#define IMG_USER_SIZE		36u
+#define IMG_KEY_SIZE		16u
+#define IMG_SLOT_SIZE		4u
 #define IMG_BUCKET_SIZE		8u
-#define IMG_USER_SIZE		56u
-#define IMG_KEY_SIZE		56u
 #define IMG_MIN_BUCKETS		8u
 #define IMG_MAX_BUCKETS		(1u << 20)	/* >= 2 x NBG_DOC_MAX_USERS */
 #define IMG_MAX_BYTES		(256u * 1024 * 1024)
-#define IMG_MAX_KEYS		(NBG_DOC_MAX_USERS * NBG_DOC_MAX_KEYS)
 
 #define USER_F_BLOCKED		0x1u
 #define USER_F_DISPLAY		0x2u
@@ -55,6 +62,7 @@
 #define FNV64_PRIME		0x100000001b3ULL
 
 _Static_assert(IMG_MAX_BUCKETS >= 2 * NBG_DOC_MAX_USERS, "index too small for the limit");
+_Static_assert(IMG_FABRIC_OFF + NBG_DOC_FABRIC_MAX == IMG_HEADER_SIZE, "header layout");
 
 struct nbg_table {
 	const uint8_t *img;	/* the whole image */
@@ -62,11 +70,11 @@ struct nbg_table {
 	uint8_t *owned;		/* malloc'd image, or NULL */
 	void *map;		/* mapped image, or NULL */
 	size_t map_len;
-	struct nbg_buf whole, index, users, keys, strings;
-	uint32_t nusers, nbuckets, nkeys;
+	struct nbg_buf whole, entries, users, index;
+	uint32_t nusers, nbuckets;
 	uint64_t serial;
 	int64_t generated_at;
-	const char *fabric;
+	char fabric[NBG_DOC_FABRIC_MAX + 1];
 	const uint8_t *doc_sha256;
 };
 
@@ -99,21 +107,43 @@ static uint64_t fnv1a64(const void *data, size_t len)
 /* The writer                                                             */
 /* ===================================================================== */
 
+#define SINK_BUF		(64u * 1024)	/* bytes gathered before a pwrite */
+#define INTERN_MAX_LEN		64	/* longer strings are never shared */
+#define INTERN_MAX		1024	/* distinct shared strings; later ones are not */
+#define INTERN_SLOTS		2048	/* a power of two, twice INTERN_MAX */
+
 struct vec {
 	uint8_t *p;
 	size_t len, cap;
 };
 
-struct user_slot {
-	uint64_t hash;
-	uint32_t name_off, name_len;
+/* Where the image goes: a file through a buffer, or memory. */
+struct sink {
+	int fd;			/* -1: memory */
+	struct vec mem;		/* memory: the image so far (the header zeroed) */
+	uint8_t *buf;		/* file: bytes not written yet */
+	size_t fill;
+	uint64_t pos;		/* image offset of the next byte */
+	int err;		/* errno of the write that failed */
+};
+
+/* A string an entry already holds, which later entries refer to. */
+struct shared {
+	uint32_t off;		/* in the entries area */
+	uint8_t len;
+	char s[INTERN_MAX_LEN];
 };
 
 struct nbg_rtb {
-	struct vec users, keys, strings;
-	struct user_slot *slots;	/* per user, for the index */
-	size_t nslots;
+	struct sink out;
+	struct vec entry;	/* the entry being built */
+	uint64_t *hashes;	/* per user: FNV-1a 64 of the login */
+	uint32_t *offs;		/* per user: where the entry starts */
+	size_t cap;
 	uint32_t nusers, nkeys;
+	struct shared *shared;	/* INTERN_MAX, allocated with the first one */
+	uint16_t *slots;	/* INTERN_SLOTS: index into shared + 1; 0 = empty */
+	size_t nshared;
 };
 
 const char *nbg_rtb_strerror(int r)
@@ -127,9 +157,17 @@ const char *nbg_rtb_strerror(int r)
 		return "the compiled table would exceed its size limits";
 	case NBG_RTB_E_DUPLICATE:
 		return "duplicate login";
+	case NBG_RTB_E_IO:
+		return "cannot write the compiled table";
 	default:
 		return "unknown error";
 	}
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
 }
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -142,6 +180,12 @@ static void put_le64(uint8_t *p, uint64_t v)
 {
 	for (size_t i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
 }
 
 static int vec_append(struct vec *v, const void *data, size_t len)
@@ -165,127 +209,311 @@ static int vec_append(struct vec *v, const void *data, size_t len)
 	return NBG_RTB_OK;
 }
 
-/* Append bytes and a NUL to the string area; *off is where they start. */
-static int add_string(struct nbg_rtb *b, const void *s, size_t len, uint32_t *off)
+static int pwrite_all(int fd, const uint8_t *p, size_t len, uint64_t off, int *err)
 {
-	static const uint8_t nul;
+	while (len > 0) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*err = w < 0 ? errno : EIO;
+			return NBG_RTB_E_IO;
+		}
+		p += w;
+		len -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return NBG_RTB_OK;
+}
+
+static int sink_flush(struct sink *s)
+{
 	int r;
 
-	if (b->strings.len > UINT32_MAX || len > UINT32_MAX - b->strings.len - 1)
-		return NBG_RTB_E_LIMIT;
-	*off = (uint32_t)b->strings.len;
-	if ((r = vec_append(&b->strings, s, len)) != NBG_RTB_OK)
+	if (s->fd < 0 || s->fill == 0)
+		return NBG_RTB_OK;
+	if ((r = pwrite_all(s->fd, s->buf, s->fill, s->pos - s->fill, &s->err)) != NBG_RTB_OK)
 		return r;
-	return vec_append(&b->strings, &nul, 1);
+	s->fill = 0;
+	return NBG_RTB_OK;
+}
+
+static int sink_write(struct sink *s, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	int r;
+
+	if (len > IMG_MAX_BYTES - s->pos)
+		return NBG_RTB_E_LIMIT;
+	if (s->fd < 0) {
+		if ((r = vec_append(&s->mem, data, len)) != NBG_RTB_OK)
+			return r;
+		s->pos += len;
+		return NBG_RTB_OK;
+	}
+	while (len > 0) {
+		size_t n = SINK_BUF - s->fill < len ? SINK_BUF - s->fill : len;
+
+		memcpy(s->buf + s->fill, p, n);
+		s->fill += n;
+		s->pos += n;
+		p += n;
+		len -= n;
+		if (s->fill == SINK_BUF && (r = sink_flush(s)) != NBG_RTB_OK)
+			return r;
+	}
+	return NBG_RTB_OK;
+}
+
+/* Read back len bytes at image offset off (all of them already written). */
+static int sink_read(struct sink *s, uint64_t off, void *out, size_t len)
+{
+	uint8_t *p = out;
+	int r;
+
+	if (off > s->pos || len > s->pos - off)
+		return NBG_RTB_E_LIMIT;
+	if (s->fd < 0) {
+		memcpy(out, s->mem.p + off, len);
+		return NBG_RTB_OK;
+	}
+	if ((r = sink_flush(s)) != NBG_RTB_OK)
+		return r;
+	while (len > 0) {
+		ssize_t n = pread(s->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			s->err = n < 0 ? errno : EIO;
+			return NBG_RTB_E_IO;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return NBG_RTB_OK;
+}
+
+static struct nbg_rtb *rtb_new(int fd)
+{
+	static const uint8_t zero[IMG_HEADER_SIZE];
+	struct nbg_rtb *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->out.fd = fd;
+	if (fd >= 0) {
+		if ((b->out.buf = malloc(SINK_BUF)) == NULL) {
+			free(b);
+			return NULL;
+		}
+		/* The header is written last, over these first bytes. */
+		b->out.pos = IMG_HEADER_SIZE;
+	} else if (sink_write(&b->out, zero, sizeof(zero)) != NBG_RTB_OK) {
+		free(b);
+		return NULL;
+	}
+	return b;
 }
 
 struct nbg_rtb *nbg_rtb_new(void)
 {
-	return calloc(1, sizeof(struct nbg_rtb));
+	return rtb_new(-1);
+}
+
+struct nbg_rtb *nbg_rtb_new_fd(int fd)
+{
+	return fd >= 0 ? rtb_new(fd) : NULL;
+}
+
+int nbg_rtb_errno(const struct nbg_rtb *b)
+{
+	return b->out.err;
 }
 
 void nbg_rtb_free(struct nbg_rtb *b)
 {
 	if (b == NULL)
 		return;
-	free(b->users.p);
-	free(b->keys.p);
-	free(b->strings.p);
+	free(b->out.mem.p);
+	free(b->out.buf);
+	free(b->entry.p);
+	free(b->hashes);
+	free(b->offs);
+	free(b->shared);
 	free(b->slots);
 	free(b);
 }
 
-static int add_key(struct nbg_rtb *b, const struct nbg_rtb_key *k)
+/* The entries-area offset the next byte of the entry being built gets. */
+static int entry_here(const struct nbg_rtb *b, uint32_t *off)
 {
-	uint8_t rec[IMG_KEY_SIZE];
-	uint32_t blob_off, comment_off;
-	int r;
+	uint64_t o = b->out.pos - IMG_HEADER_SIZE + b->entry.len;
 
-	if (k->blob_len == 0 || k->blob_len > NBG_KEYBLOB_MAX ||
-	    k->comment_len > NBG_DOC_KEYLINE_MAX)
+	if (o > UINT32_MAX)
 		return NBG_RTB_E_LIMIT;
-	/* Blobs carry a NUL too: every item of the area is terminated. */
-	if ((r = add_string(b, k->blob, k->blob_len, &blob_off)) != NBG_RTB_OK ||
-	    (r = add_string(b, k->comment, k->comment_len, &comment_off)) != NBG_RTB_OK)
-		return r;
-	memset(rec, 0, sizeof(rec));
-	put_le32(rec + 0, (uint32_t)k->type);
-	put_le32(rec + 4, blob_off);
-	put_le32(rec + 8, (uint32_t)k->blob_len);
-	put_le32(rec + 12, comment_off);
-	put_le32(rec + 16, (uint32_t)k->comment_len);
-	memcpy(rec + 24, k->sha256, 32);
-	if ((r = vec_append(&b->keys, rec, sizeof(rec))) != NBG_RTB_OK)
-		return r;
-	b->nkeys++;
+	*off = (uint32_t)o;
 	return NBG_RTB_OK;
 }
 
-static int add_slot(struct nbg_rtb *b, uint64_t hash, uint32_t name_off, uint32_t name_len)
+/* Bytes, and a NUL after them unless they are a key blob. */
+static int entry_string(struct nbg_rtb *b, const void *s, size_t len, bool nul, uint32_t *off)
 {
-	if (b->nusers == b->nslots) {
-		size_t n = b->nslots != 0 ? b->nslots * 2 : 64;
-		struct user_slot *s;
+	static const uint8_t zero;
+	int r;
 
-		if ((s = reallocarray(b->slots, n, sizeof(*s))) == NULL)
-			return NBG_RTB_E_NOMEM;
-		b->slots = s;
-		b->nslots = n;
+	if ((r = entry_here(b, off)) != NBG_RTB_OK ||
+	    (r = vec_append(&b->entry, s, len)) != NBG_RTB_OK)
+		return r;
+	return nul ? vec_append(&b->entry, &zero, 1) : NBG_RTB_OK;
+}
+
+/*
+ * A role name or a comment: the offset of the same bytes written for an
+ * earlier user, or here (and remembered while there is room).  Which
+ * strings are shared depends on the document alone, so the image stays
+ * the same for the same document.
+ */
+static int shared_string(struct nbg_rtb *b, const char *s, size_t len, uint32_t *off)
+{
+	size_t i;
+	int r;
+
+	if (len > INTERN_MAX_LEN)
+		return entry_string(b, s, len, true, off);
+	if (b->slots == NULL && ((b->slots = calloc(INTERN_SLOTS, sizeof(*b->slots))) == NULL ||
+	    (b->shared = calloc(INTERN_MAX, sizeof(*b->shared))) == NULL))
+		return NBG_RTB_E_NOMEM;
+	i = (size_t)fnv1a64(s, len) & (INTERN_SLOTS - 1);
+	for (; b->slots[i] != 0; i = (i + 1) & (INTERN_SLOTS - 1)) {
+		const struct shared *e = &b->shared[b->slots[i] - 1];
+
+		if (e->len == len && memcmp(e->s, s, len) == 0) {
+			*off = e->off;
+			return NBG_RTB_OK;
+		}
 	}
-	b->slots[b->nusers].hash = hash;
-	b->slots[b->nusers].name_off = name_off;
-	b->slots[b->nusers].name_len = name_len;
+	if ((r = entry_string(b, s, len, true, off)) != NBG_RTB_OK)
+		return r;
+	if (b->nshared < INTERN_MAX) {
+		struct shared *e = &b->shared[b->nshared++];
+
+		e->off = *off;
+		e->len = (uint8_t)len;
+		memcpy(e->s, s, len);
+		b->slots[i] = (uint16_t)b->nshared;
+	}
+	return NBG_RTB_OK;
+}
+
+static int check_user(const struct nbg_rtb *b, const struct nbg_rtb_user *u, size_t *name_len,
+    size_t *role_len, size_t *display_len)
+{
+	*name_len = strnlen(u->name, NBG_RT_LOGIN_MAX + 1);
+	*role_len = strnlen(u->role, NBG_RT_ROLE_MAX + 1);
+	*display_len = u->display_name != NULL ?
+	    strnlen(u->display_name, NBG_DOC_DISPLAY_MAX + 1) : 0;
+	if (b->nusers >= NBG_DOC_MAX_USERS || u->nkeys > NBG_DOC_MAX_KEYS ||
+	    *name_len == 0 || *name_len > NBG_RT_LOGIN_MAX ||
+	    *role_len == 0 || *role_len > NBG_RT_ROLE_MAX || *display_len > NBG_DOC_DISPLAY_MAX)
+		return NBG_RTB_E_LIMIT;
+	for (size_t i = 0; i < u->nkeys; i++) {
+		const struct nbg_rtb_key *k = &u->keys[i];
+
+		if (k->blob_len == 0 || k->blob_len > NBG_KEYBLOB_MAX ||
+		    k->comment_len > NBG_DOC_KEYLINE_MAX || k->type <= NBG_KEY_UNKNOWN ||
+		    k->type > NBG_KEY_CERT)
+			return NBG_RTB_E_LIMIT;
+	}
+	return NBG_RTB_OK;
+}
+
+static int grow_users(struct nbg_rtb *b)
+{
+	size_t cap = b->cap != 0 ? b->cap * 2 : 1024;
+	uint64_t *h;
+	uint32_t *o;
+
+	if ((h = reallocarray(b->hashes, cap, sizeof(*h))) == NULL)
+		return NBG_RTB_E_NOMEM;
+	b->hashes = h;
+	if ((o = reallocarray(b->offs, cap, sizeof(*o))) == NULL)
+		return NBG_RTB_E_NOMEM;
+	b->offs = o;
+	b->cap = cap;
 	return NBG_RTB_OK;
 }
 
 int nbg_rtb_add_user(struct nbg_rtb *b, const struct nbg_rtb_user *u)
 {
-	uint8_t rec[IMG_USER_SIZE];
-	uint32_t name_off, role_off, display_off = 0, first_key, flags = 0;
-	size_t name_len, role_len, display_len = 0;
+	uint8_t *rec;
+	uint32_t start, name_off, role_off, display_off = 0, flags = 0;
+	size_t name_len, role_len, display_len, fixed;
 	int r;
 
-	name_len = strnlen(u->name, NBG_RT_LOGIN_MAX + 1);
-	role_len = strnlen(u->role, NBG_RT_ROLE_MAX + 1);
-	if (b->nusers >= NBG_DOC_MAX_USERS || u->nkeys > NBG_DOC_MAX_KEYS ||
-	    name_len == 0 || name_len > NBG_RT_LOGIN_MAX ||
-	    role_len == 0 || role_len > NBG_RT_ROLE_MAX)
-		return NBG_RTB_E_LIMIT;
+	if ((r = check_user(b, u, &name_len, &role_len, &display_len)) != NBG_RTB_OK)
+		return r;
+	if (b->nusers == b->cap && (r = grow_users(b)) != NBG_RTB_OK)
+		return r;
+	b->entry.len = 0;
+	if ((r = entry_here(b, &start)) != NBG_RTB_OK)
+		return r;
+	/* The fixed records first, filled in once the strings have their places. */
+	fixed = IMG_USER_SIZE + u->nkeys * IMG_KEY_SIZE;
+	while (b->entry.len < fixed) {
+		static const uint8_t zero[IMG_USER_SIZE];
+		size_t n = fixed - b->entry.len < sizeof(zero) ? fixed - b->entry.len :
+		    sizeof(zero);
+
+		if ((r = vec_append(&b->entry, zero, n)) != NBG_RTB_OK)
+			return r;
+	}
+	if ((r = entry_string(b, u->name, name_len, true, &name_off)) != NBG_RTB_OK ||
+	    (r = shared_string(b, u->role, role_len, &role_off)) != NBG_RTB_OK)
+		return r;
 	if (u->display_name != NULL) {
-		display_len = strnlen(u->display_name, NBG_DOC_DISPLAY_MAX + 1);
-		if (display_len > NBG_DOC_DISPLAY_MAX)
-			return NBG_RTB_E_LIMIT;
+		if ((r = entry_string(b, u->display_name, display_len, true, &display_off)) !=
+		    NBG_RTB_OK)
+			return r;
 		flags |= USER_F_DISPLAY;
 	}
 	if (u->blocked)
 		flags |= USER_F_BLOCKED;
-	if ((r = add_string(b, u->name, name_len, &name_off)) != NBG_RTB_OK ||
-	    (r = add_string(b, u->role, role_len, &role_off)) != NBG_RTB_OK)
-		return r;
-	if (u->display_name != NULL &&
-	    (r = add_string(b, u->display_name, display_len, &display_off)) != NBG_RTB_OK)
-		return r;
-	first_key = b->nkeys;
 	for (size_t i = 0; i < u->nkeys; i++) {
-		if ((r = add_key(b, &u->keys[i])) != NBG_RTB_OK)
+		const struct nbg_rtb_key *k = &u->keys[i];
+		uint32_t blob_off, comment_off;
+		uint8_t *kr;
+
+		if ((r = entry_string(b, k->blob, k->blob_len, false, &blob_off)) != NBG_RTB_OK ||
+		    (r = shared_string(b, k->comment, k->comment_len, &comment_off)) !=
+		    NBG_RTB_OK)
 			return r;
+		kr = b->entry.p + IMG_USER_SIZE + i * IMG_KEY_SIZE;
+		put_le32(kr + 0, blob_off);
+		put_le32(kr + 4, comment_off);
+		put_le16(kr + 8, (uint16_t)k->blob_len);
+		put_le16(kr + 10, (uint16_t)k->comment_len);
+		kr[12] = (uint8_t)k->type;
 	}
-	memset(rec, 0, sizeof(rec));
+	rec = b->entry.p;
 	put_le32(rec + 0, name_off);
-	put_le32(rec + 4, (uint32_t)name_len);
-	put_le32(rec + 8, role_off);
-	put_le32(rec + 12, (uint32_t)role_len);
-	put_le32(rec + 16, display_off);
-	put_le32(rec + 20, (uint32_t)display_len);
-	put_le64(rec + 24, (uint64_t)u->not_before);
-	put_le64(rec + 32, (uint64_t)u->not_after);
-	put_le32(rec + 40, flags);
-	put_le32(rec + 44, first_key);
-	put_le32(rec + 48, (uint32_t)u->nkeys);
-	if ((r = add_slot(b, fnv1a64(u->name, name_len), name_off, (uint32_t)name_len)) !=
-	    NBG_RTB_OK || (r = vec_append(&b->users, rec, sizeof(rec))) != NBG_RTB_OK)
+	put_le32(rec + 4, role_off);
+	put_le32(rec + 8, display_off);
+	put_le64(rec + 12, (uint64_t)u->not_before);
+	put_le64(rec + 20, (uint64_t)u->not_after);
+	put_le16(rec + 28, (uint16_t)display_len);
+	rec[30] = (uint8_t)name_len;
+	rec[31] = (uint8_t)role_len;
+	rec[32] = (uint8_t)u->nkeys;
+	rec[33] = (uint8_t)flags;
+	if ((r = sink_write(&b->out, b->entry.p, b->entry.len)) != NBG_RTB_OK)
 		return r;
+	b->hashes[b->nusers] = fnv1a64(u->name, name_len);
+	b->offs[b->nusers] = start;
 	b->nusers++;
+	b->nkeys += (uint32_t)u->nkeys;
 	return NBG_RTB_OK;
 }
 
@@ -298,47 +526,82 @@ static uint32_t bucket_count(uint32_t nusers)
 	return nb;
 }
 
+/* Do users a and b (same hash) have the same login?  Read back from the image. */
+static int same_login(struct nbg_rtb *b, uint32_t a, uint32_t c, bool *same)
+{
+	uint8_t ra[IMG_USER_SIZE], rc[IMG_USER_SIZE], la[NBG_RT_LOGIN_MAX], lc[NBG_RT_LOGIN_MAX];
+	int r;
+
+	if ((r = sink_read(&b->out, IMG_HEADER_SIZE + (uint64_t)b->offs[a], ra, sizeof(ra))) !=
+	    NBG_RTB_OK ||
+	    (r = sink_read(&b->out, IMG_HEADER_SIZE + (uint64_t)b->offs[c], rc, sizeof(rc))) !=
+	    NBG_RTB_OK)
+		return r;
+	*same = ra[30] == rc[30];
+	if (!*same)
+		return NBG_RTB_OK;
+	if ((r = sink_read(&b->out, IMG_HEADER_SIZE + (uint64_t)get_le32(ra), la, ra[30])) !=
+	    NBG_RTB_OK ||
+	    (r = sink_read(&b->out, IMG_HEADER_SIZE + (uint64_t)get_le32(rc), lc, rc[30])) !=
+	    NBG_RTB_OK)
+		return r;
+	*same = memcmp(la, lc, ra[30]) == 0;
+	return NBG_RTB_OK;
+}
+
 /* Place every user in the index, in document order; refuse duplicates. */
-static int build_index(const struct nbg_rtb *b, uint32_t nb, uint8_t *index)
+static int build_index(struct nbg_rtb *b, uint32_t nb, uint8_t *index)
 {
 	uint32_t mask = nb - 1;
+	int r;
 
 	for (uint32_t u = 0; u < b->nusers; u++) {
-		const struct user_slot *s = &b->slots[u];
-		uint32_t i = (uint32_t)(s->hash & mask);
+		uint64_t h = b->hashes[u];
+		uint32_t i = (uint32_t)(h & mask);
 
-		for (;;) {
+		for (;; i = (i + 1) & mask) {
 			uint8_t *bk = index + (size_t)i * IMG_BUCKET_SIZE;
-			uint32_t other = (uint32_t)bk[0] | (uint32_t)bk[1] << 8 |
-			    (uint32_t)bk[2] << 16 | (uint32_t)bk[3] << 24;
+			uint32_t other = get_le32(bk);
+			bool same;
 
 			if (other == 0) {
 				put_le32(bk, u + 1);
-				put_le32(bk + 4, (uint32_t)(s->hash >> 32));
+				put_le32(bk + 4, (uint32_t)(h >> 32));
 				break;
 			}
-			{
-				const struct user_slot *o = &b->slots[other - 1];
+			if (b->hashes[other - 1] != h)
+				continue;
+			if ((r = same_login(b, other - 1, u, &same)) != NBG_RTB_OK)
+				return r;
+			if (same)
+				return NBG_RTB_E_DUPLICATE;
+		}
+	}
+	return NBG_RTB_OK;
+}
 
-				if (o->hash == s->hash && o->name_len == s->name_len &&
-				    memcmp(b->strings.p + o->name_off,
-				    b->strings.p + s->name_off, s->name_len) == 0)
-					return NBG_RTB_E_DUPLICATE;
-			}
-			i = (i + 1) & mask;
+/* The user table: where each entry starts. */
+static int write_users(struct nbg_rtb *b)
+{
+	uint8_t chunk[4096];
+	size_t n = 0;
+	int r;
+
+	for (uint32_t u = 0; u < b->nusers; u++) {
+		put_le32(chunk + n, b->offs[u]);
+		n += IMG_SLOT_SIZE;
+		if (n == sizeof(chunk) || u + 1 == b->nusers) {
+			if ((r = sink_write(&b->out, chunk, n)) != NBG_RTB_OK)
+				return r;
+			n = 0;
 		}
 	}
 	return NBG_RTB_OK;
 }
 
 static void write_header(uint8_t *p, const struct nbg_rtb *b, const struct nbg_rtb_header *h,
-    uint32_t nb, uint32_t fabric_off, uint32_t fabric_len, uint64_t total)
+    uint32_t nb, size_t fabric_len, uint64_t entries_size, uint64_t total)
 {
-	uint64_t index_off = IMG_HEADER_SIZE, index_size = (uint64_t)nb * IMG_BUCKET_SIZE;
-	uint64_t users_off = index_off + index_size, users_size = b->users.len;
-	uint64_t keys_off = users_off + users_size, keys_size = b->keys.len;
-	uint64_t strings_off = keys_off + keys_size, strings_size = b->strings.len;
-
 	memset(p, 0, IMG_HEADER_SIZE);
 	memcpy(p, IMG_MAGIC, IMG_MAGIC_LEN);
 	put_le32(p + 8, IMG_VERSION);
@@ -346,29 +609,22 @@ static void write_header(uint8_t *p, const struct nbg_rtb *b, const struct nbg_r
 	put_le64(p + 16, total);
 	put_le64(p + 24, h->serial);
 	put_le64(p + 32, (uint64_t)h->generated_at);
-	put_le32(p + 40, fabric_off);
-	put_le32(p + 44, fabric_len);
-	memcpy(p + 48, h->doc_sha256, 32);
-	put_le32(p + 80, b->nusers);
-	put_le32(p + 84, nb);
-	put_le32(p + 88, b->nkeys);
-	put_le32(p + 92, 0);	/* flags: none defined */
-	put_le64(p + 96, index_off);
-	put_le64(p + 104, index_size);
-	put_le64(p + 112, users_off);
-	put_le64(p + 120, users_size);
-	put_le64(p + 128, keys_off);
-	put_le64(p + 136, keys_size);
-	put_le64(p + 144, strings_off);
-	put_le64(p + 152, strings_size);
+	memcpy(p + 40, h->doc_sha256, 32);
+	put_le32(p + 72, b->nusers);
+	put_le32(p + 76, nb);
+	put_le64(p + 80, entries_size);
+	put_le32(p + 88, 0);	/* flags: none defined */
+	put_le32(p + 92, (uint32_t)fabric_len);
+	memcpy(p + IMG_FABRIC_OFF, h->fabric, fabric_len);
 }
 
 int nbg_rtb_finish(struct nbg_rtb *b, const struct nbg_rtb_header *h, uint8_t **image,
     size_t *len)
 {
-	uint8_t *img = NULL;
-	uint32_t nb, fabric_off;
-	size_t fabric_len, total;
+	uint8_t hdr[IMG_HEADER_SIZE], *index = NULL;
+	uint64_t entries_size, total;
+	uint32_t nb;
+	size_t fabric_len;
 	int r;
 
 	*image = NULL;
@@ -378,40 +634,36 @@ int nbg_rtb_finish(struct nbg_rtb *b, const struct nbg_rtb_header *h, uint8_t **
 		r = NBG_RTB_E_LIMIT;
 		goto out;
 	}
-	if ((r = add_string(b, h->fabric, fabric_len, &fabric_off)) != NBG_RTB_OK)
-		goto out;
 	nb = bucket_count(b->nusers);
-	total = IMG_HEADER_SIZE + (size_t)nb * IMG_BUCKET_SIZE;
-	if (b->users.len > IMG_MAX_BYTES - total || b->keys.len > IMG_MAX_BYTES - total -
-	    b->users.len || b->strings.len > IMG_MAX_BYTES - total - b->users.len - b->keys.len) {
+	entries_size = b->out.pos - IMG_HEADER_SIZE;
+	total = b->out.pos + (uint64_t)b->nusers * IMG_SLOT_SIZE + (uint64_t)nb * IMG_BUCKET_SIZE;
+	if (total > IMG_MAX_BYTES) {
 		r = NBG_RTB_E_LIMIT;
 		goto out;
 	}
-	total += b->users.len + b->keys.len + b->strings.len;
-	if ((img = calloc(1, total)) == NULL) {
+	if ((index = calloc(nb, IMG_BUCKET_SIZE)) == NULL) {
 		r = NBG_RTB_E_NOMEM;
 		goto out;
 	}
-	if ((r = build_index(b, nb, img + IMG_HEADER_SIZE)) != NBG_RTB_OK)
+	if ((r = build_index(b, nb, index)) != NBG_RTB_OK ||
+	    (r = write_users(b)) != NBG_RTB_OK ||
+	    (r = sink_write(&b->out, index, (size_t)nb * IMG_BUCKET_SIZE)) != NBG_RTB_OK ||
+	    (r = sink_flush(&b->out)) != NBG_RTB_OK)
 		goto out;
-	write_header(img, b, h, nb, fabric_off, (uint32_t)fabric_len, total);
-	{
-		uint8_t *p = img + IMG_HEADER_SIZE + (size_t)nb * IMG_BUCKET_SIZE;
-
-		if (b->users.len > 0)
-			memcpy(p, b->users.p, b->users.len);
-		p += b->users.len;
-		if (b->keys.len > 0)
-			memcpy(p, b->keys.p, b->keys.len);
-		p += b->keys.len;
-		memcpy(p, b->strings.p, b->strings.len);
+	write_header(hdr, b, h, nb, fabric_len, entries_size, total);
+	if (b->out.fd >= 0) {
+		if ((r = pwrite_all(b->out.fd, hdr, sizeof(hdr), 0, &b->out.err)) != NBG_RTB_OK)
+			goto out;
+	} else {
+		memcpy(b->out.mem.p, hdr, sizeof(hdr));
+		*image = b->out.mem.p;
+		b->out.mem.p = NULL;
+		b->out.mem.len = b->out.mem.cap = 0;
 	}
-	*image = img;
-	*len = total;
-	img = NULL;
+	*len = (size_t)total;
 	r = NBG_RTB_OK;
 out:
-	free(img);
+	free(index);
 	return r;
 }
 
@@ -423,41 +675,37 @@ struct header {
 	uint32_t version, header_size;
 	uint64_t total, serial;
 	int64_t generated_at;
-	uint32_t fabric_off, fabric_len;
 	const uint8_t *sha;
-	uint32_t nusers, nbuckets, nkeys, flags;
-	uint64_t off[4], size[4];	/* index, users, keys, strings */
+	uint32_t nusers, nbuckets;
+	uint64_t entries_size;
+	uint32_t flags, fabric_len;
+	const uint8_t *fabric;
 };
 
 static int read_header(struct nbg_buf *b, struct header *h)
 {
-	int r = NBG_BUF_OK;
+	int r;
 
 	if ((r = nbg_buf_get_u32le(b, &h->version)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(b, &h->header_size)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u64le(b, &h->total)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u64le(b, &h->serial)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_i64le(b, &h->generated_at)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &h->fabric_off)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &h->fabric_len)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_bytes(b, 32, &h->sha)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(b, &h->nusers)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(b, &h->nbuckets)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &h->nkeys)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &h->flags)) != NBG_BUF_OK)
+	    (r = nbg_buf_get_u64le(b, &h->entries_size)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_u32le(b, &h->flags)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_u32le(b, &h->fabric_len)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_bytes(b, NBG_DOC_FABRIC_MAX, &h->fabric)) != NBG_BUF_OK)
 		return r;
-	for (size_t i = 0; i < 4; i++) {
-		if ((r = nbg_buf_get_u64le(b, &h->off[i])) != NBG_BUF_OK ||
-		    (r = nbg_buf_get_u64le(b, &h->size[i])) != NBG_BUF_OK)
-			return r;
-	}
-	return r;
+	return NBG_BUF_OK;
 }
 
-/* The counts, and that the four sections tile the image in order. */
+/* The counts, and that the three sections tile the image in order. */
 static int check_layout(const struct header *h, size_t len, char *err)
 {
-	uint64_t expect[4];
+	uint64_t tables;
 
 	if (h->nusers > NBG_DOC_MAX_USERS) {
 		seterr(err, "role table: %u users, over the limit of %u", h->nusers,
@@ -469,35 +717,40 @@ static int check_layout(const struct header *h, size_t len, char *err)
 		seterr(err, "role table: bad index size %u for %u users", h->nbuckets, h->nusers);
 		return -1;
 	}
-	if (h->nkeys > IMG_MAX_KEYS || h->flags != 0) {
-		seterr(err, "role table: bad key count or header flags");
+	if (h->flags != 0) {
+		seterr(err, "role table: bad header flags 0x%x", h->flags);
 		return -1;
 	}
-	expect[0] = (uint64_t)h->nbuckets * IMG_BUCKET_SIZE;
-	expect[1] = (uint64_t)h->nusers * IMG_USER_SIZE;
-	expect[2] = (uint64_t)h->nkeys * IMG_KEY_SIZE;
-	if (h->off[0] != IMG_HEADER_SIZE) {
-		seterr(err, "role table: index does not follow the header");
+	/* len <= IMG_MAX_BYTES and the counts are bounded: no sum can wrap. */
+	tables = (uint64_t)h->nusers * IMG_SLOT_SIZE + (uint64_t)h->nbuckets * IMG_BUCKET_SIZE;
+	if (h->entries_size > len || IMG_HEADER_SIZE + h->entries_size + tables != len) {
+		seterr(err, "role table: entries of %llu bytes, %u users and %u buckets do not "
+		    "end at the end of the image", (unsigned long long)h->entries_size,
+		    h->nusers, h->nbuckets);
 		return -1;
 	}
-	for (size_t i = 0; i < 4; i++) {
-		if (i < 3 && h->size[i] != expect[i]) {
-			seterr(err, "role table: section %zu has %llu bytes, expected %llu", i,
-			    (unsigned long long)h->size[i], (unsigned long long)expect[i]);
+	return 0;
+}
+
+/* 1 to 64 bytes of name without NUL, then NUL to the end of the field. */
+static int check_fabric(const struct header *h, char out[NBG_DOC_FABRIC_MAX + 1], char *err)
+{
+	if (h->fabric_len == 0 || h->fabric_len > NBG_DOC_FABRIC_MAX) {
+		seterr(err, "role table: fabric name: bad length %u", h->fabric_len);
+		return -1;
+	}
+	if (memchr(h->fabric, '\0', h->fabric_len) != NULL) {
+		seterr(err, "role table: fabric name: NUL byte inside");
+		return -1;
+	}
+	for (size_t i = h->fabric_len; i < NBG_DOC_FABRIC_MAX; i++) {
+		if (h->fabric[i] != '\0') {
+			seterr(err, "role table: fabric name: not NUL-padded");
 			return -1;
 		}
-		/* Offsets and sizes are bounded by len, so the sums cannot wrap. */
-		if (h->off[i] > len || h->size[i] > len - h->off[i] ||
-		    (i < 3 && h->off[i + 1] != h->off[i] + h->size[i])) {
-			seterr(err, "role table: section %zu lies outside the image or overlaps",
-			    i);
-			return -1;
-		}
 	}
-	if (h->off[3] + h->size[3] != len) {
-		seterr(err, "role table: sections do not end at the end of the image");
-		return -1;
-	}
+	memcpy(out, h->fabric, h->fabric_len);
+	out[h->fabric_len] = '\0';
 	return 0;
 }
 
@@ -506,6 +759,7 @@ static int table_init(struct nbg_table *t, char *err)
 {
 	struct header h;
 	const uint8_t *magic;
+	uint64_t users_off, index_off;
 	int r;
 
 	nbg_buf_init(&t->whole, t->img, t->len);
@@ -537,25 +791,21 @@ static int table_init(struct nbg_table *t, char *err)
 		    (unsigned long long)h.total);
 		return -1;
 	}
-	if (check_layout(&h, t->len, err) != 0)
+	if (check_layout(&h, t->len, err) != 0 || check_fabric(&h, t->fabric, err) != 0)
 		return -1;
-	if (nbg_buf_window(&t->whole, h.off[0], h.size[0], &t->index) != NBG_BUF_OK ||
-	    nbg_buf_window(&t->whole, h.off[1], h.size[1], &t->users) != NBG_BUF_OK ||
-	    nbg_buf_window(&t->whole, h.off[2], h.size[2], &t->keys) != NBG_BUF_OK ||
-	    nbg_buf_window(&t->whole, h.off[3], h.size[3], &t->strings) != NBG_BUF_OK) {
+	users_off = IMG_HEADER_SIZE + h.entries_size;
+	index_off = users_off + (uint64_t)h.nusers * IMG_SLOT_SIZE;
+	if (nbg_buf_window(&t->whole, IMG_HEADER_SIZE, h.entries_size, &t->entries) !=
+	    NBG_BUF_OK ||
+	    nbg_buf_window(&t->whole, users_off, (uint64_t)h.nusers * IMG_SLOT_SIZE,
+	    &t->users) != NBG_BUF_OK ||
+	    nbg_buf_window(&t->whole, index_off, (uint64_t)h.nbuckets * IMG_BUCKET_SIZE,
+	    &t->index) != NBG_BUF_OK) {
 		seterr(err, "role table: section outside the image");
-		return -1;
-	}
-	if (h.fabric_len == 0 || h.fabric_len > NBG_DOC_FABRIC_MAX ||
-	    (r = nbg_buf_cstring_at(&t->strings, h.fabric_off, h.fabric_len, &t->fabric)) !=
-	    NBG_BUF_OK) {
-		seterr(err, "role table: fabric name: %s", h.fabric_len == 0 ||
-		    h.fabric_len > NBG_DOC_FABRIC_MAX ? "bad length" : nbg_buf_strerror(r));
 		return -1;
 	}
 	t->nusers = h.nusers;
 	t->nbuckets = h.nbuckets;
-	t->nkeys = h.nkeys;
 	t->serial = h.serial;
 	t->generated_at = h.generated_at;
 	t->doc_sha256 = h.sha;
@@ -603,6 +853,62 @@ int nbg_table_from_image(const uint8_t *buf, size_t len, struct nbg_table **out,
 	return table_from_owned(copy, len, out, err);
 }
 
+/* Map LEN bytes of fd read-only and check them as an image. */
+static int table_from_map(int fd, size_t len, struct nbg_table **out, char *err)
+{
+	struct nbg_table *t;
+	void *map;
+
+	*out = NULL;
+	if ((map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		seterr(err, "role table: mmap: %s", strerror(errno));
+		return -1;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		seterr(err, "role table: out of memory");
+		munmap(map, len);
+		return -1;
+	}
+	t->map = map;
+	t->map_len = len;
+	t->img = map;
+	t->len = len;
+	if (table_init(t, err) != 0) {
+		nbg_table_free(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+int nbg_table_from_fd(int fd, struct nbg_table **out, char err[NBG_ERR_LEN])
+{
+	struct stat st;
+
+	*out = NULL;
+	if (fstat(fd, &st) != 0) {
+		seterr(err, "role table: fstat: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)IMG_HEADER_SIZE ||
+	    (uint64_t)st.st_size > IMG_MAX_BYTES) {
+		seterr(err, "role table: %lld bytes, not a regular file of %u bytes to %u MiB",
+		    (long long)st.st_size, IMG_HEADER_SIZE, IMG_MAX_BYTES >> 20);
+		return -1;
+	}
+	return table_from_map(fd, (size_t)st.st_size, out, err);
+}
+
+void nbg_table_release(const struct nbg_table *t)
+{
+	/*
+	 * A private read-only file mapping: the dropped pages are read from
+	 * the file again on the next access, so every pointer stays valid.
+	 */
+	if (t != NULL && t->map != NULL)
+		(void)madvise(t->map, t->map_len, MADV_DONTNEED);
+}
+
 void nbg_table_free(struct nbg_table *t)
 {
 	if (t == NULL)
@@ -647,9 +953,10 @@ const uint8_t *nbg_table_image(const struct nbg_table *t, size_t *len)
 /* --- records ----------------------------------------------------------- */
 
 struct user_rec {
-	uint32_t name_off, name_len, role_off, role_len, display_off, display_len;
+	uint32_t name_off, role_off, display_off;
 	int64_t not_before, not_after;
-	uint32_t flags, first_key, nkeys, reserved;
+	uint16_t display_len, reserved;
+	uint8_t name_len, role_len, nkeys, flags;
 };
 
 static int get_user_rec(struct nbg_buf *b, struct user_rec *u)
@@ -657,53 +964,57 @@ static int get_user_rec(struct nbg_buf *b, struct user_rec *u)
 	int r;
 
 	if ((r = nbg_buf_get_u32le(b, &u->name_off)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &u->name_len)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(b, &u->role_off)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &u->role_len)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(b, &u->display_off)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &u->display_len)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_i64le(b, &u->not_before)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_i64le(b, &u->not_after)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &u->flags)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &u->first_key)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &u->nkeys)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &u->reserved)) != NBG_BUF_OK)
+	    (r = nbg_buf_get_u16le(b, &u->display_len)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_u8(b, &u->name_len)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_u8(b, &u->role_len)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_u8(b, &u->nkeys)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_u8(b, &u->flags)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_u16le(b, &u->reserved)) != NBG_BUF_OK)
 		return r;
 	return NBG_BUF_OK;
 }
 
 /*
- * Read user record i and check every reference it holds.  *first_key is
- * the index of its first key record; out->nkeys of them follow.
+ * Read user i's entry and check every reference its record holds.  *entry
+ * is where the entry starts; its out->nkeys key records follow the record.
  */
 static int read_user(const struct nbg_table *t, uint32_t i, struct nbg_user *out,
-    uint32_t *first_key, char *err)
+    uint32_t *entry, char *err)
 {
-	struct nbg_buf b;
+	struct nbg_buf b, keys;
 	struct user_rec u;
 	const char *name, *role, *display = NULL;
+	uint32_t off;
 	int r;
 
 	if (i >= t->nusers) {
 		seterr(err, "role table: user %u of %u does not exist", i, t->nusers);
 		return -1;
 	}
-	if ((r = nbg_buf_window(&t->users, (uint64_t)i * IMG_USER_SIZE, IMG_USER_SIZE, &b)) !=
-	    NBG_BUF_OK || (r = get_user_rec(&b, &u)) != NBG_BUF_OK) {
+	if ((r = nbg_buf_window(&t->users, (uint64_t)i * IMG_SLOT_SIZE, IMG_SLOT_SIZE, &b)) !=
+	    NBG_BUF_OK || (r = nbg_buf_get_u32le(&b, &off)) != NBG_BUF_OK ||
+	    (r = nbg_buf_window(&t->entries, off, IMG_USER_SIZE, &b)) != NBG_BUF_OK ||
+	    (r = get_user_rec(&b, &u)) != NBG_BUF_OK) {
 		seterr(err, "role table: user record %u: %s", i, nbg_buf_strerror(r));
 		return -1;
 	}
 	if (u.name_len == 0 || u.name_len > NBG_RT_LOGIN_MAX || u.role_len == 0 ||
 	    u.role_len > NBG_RT_ROLE_MAX || u.display_len > NBG_DOC_DISPLAY_MAX ||
 	    (u.flags & ~USER_F_ALL) != 0 || u.reserved != 0 || u.nkeys > NBG_DOC_MAX_KEYS ||
-	    u.first_key > t->nkeys || u.nkeys > t->nkeys - u.first_key) {
+	    ((u.flags & USER_F_DISPLAY) == 0 && (u.display_off != 0 || u.display_len != 0)) ||
+	    nbg_buf_window(&t->entries, (uint64_t)off + IMG_USER_SIZE,
+	    (uint64_t)u.nkeys * IMG_KEY_SIZE, &keys) != NBG_BUF_OK) {
 		seterr(err, "role table: user record %u has a bad length, flag or key range", i);
 		return -1;
 	}
-	if ((r = nbg_buf_cstring_at(&t->strings, u.name_off, u.name_len, &name)) !=
-	    NBG_BUF_OK || (r = nbg_buf_cstring_at(&t->strings, u.role_off, u.role_len,
+	if ((r = nbg_buf_cstring_at(&t->entries, u.name_off, u.name_len, &name)) !=
+	    NBG_BUF_OK || (r = nbg_buf_cstring_at(&t->entries, u.role_off, u.role_len,
 	    &role)) != NBG_BUF_OK || ((u.flags & USER_F_DISPLAY) != 0 &&
-	    (r = nbg_buf_cstring_at(&t->strings, u.display_off, u.display_len, &display)) !=
+	    (r = nbg_buf_cstring_at(&t->entries, u.display_off, u.display_len, &display)) !=
 	    NBG_BUF_OK)) {
 		seterr(err, "role table: user record %u: %s", i, nbg_buf_strerror(r));
 		return -1;
@@ -717,16 +1028,16 @@ static int read_user(const struct nbg_table *t, uint32_t i, struct nbg_user *out
 	out->not_after = u.not_after;
 	out->blocked = (u.flags & USER_F_BLOCKED) != 0;
 	out->nkeys = u.nkeys;
-	*first_key = u.first_key;
+	*entry = off;
 	return 0;
 }
 
 int nbg_table_user_at(const struct nbg_table *t, uint32_t i, struct nbg_user *out,
     char err[NBG_ERR_LEN])
 {
-	uint32_t first_key;
+	uint32_t entry;
 
-	return read_user(t, i, out, &first_key, err);
+	return read_user(t, i, out, &entry, err);
 }
 
 int nbg_table_find(const struct nbg_table *t, const char *name, struct nbg_user *out,
@@ -734,7 +1045,7 @@ int nbg_table_find(const struct nbg_table *t, const char *name, struct nbg_user 
 {
 	struct nbg_user u;
 	uint64_t h;
-	uint32_t mask = t->nbuckets - 1, i, first_key;
+	uint32_t mask = t->nbuckets - 1, i, entry;
 	size_t len;
 
 	if (name == NULL) {
@@ -763,7 +1074,7 @@ int nbg_table_find(const struct nbg_table *t, const char *name, struct nbg_user 
 			return 0;
 		if (hi != (uint32_t)(h >> 32))
 			continue;
-		if (read_user(t, slot - 1, &u, &first_key, err) != 0)
+		if (read_user(t, slot - 1, &u, &entry, err) != 0)
 			return -1;
 		if (strcmp(u.name, name) == 0) {
 			*out = u;
@@ -776,13 +1087,13 @@ int nbg_table_find(const struct nbg_table *t, const char *name, struct nbg_user 
 
 /* The user's record again, checked to be the one the caller holds. */
 static int reread_user(const struct nbg_table *t, const struct nbg_user *u,
-    struct nbg_user *cur, uint32_t *first_key, char *err)
+    struct nbg_user *cur, uint32_t *entry, char *err)
 {
 	if (u == NULL) {
 		seterr(err, "role table: no user given");
 		return -1;
 	}
-	if (read_user(t, u->index, cur, first_key, err) != 0)
+	if (read_user(t, u->index, cur, entry, err) != 0)
 		return -1;
 	if (cur->name != u->name) {
 		seterr(err, "role table: user %u does not come from this table", u->index);
@@ -792,43 +1103,39 @@ static int reread_user(const struct nbg_table *t, const struct nbg_user *u,
 }
 
 struct key_rec {
-	uint32_t type, blob_off, blob_len, comment_off, comment_len, reserved;
-	const uint8_t *sha;
+	uint32_t blob_off, comment_off;
+	uint16_t blob_len, comment_len;
+	uint8_t type;
+	const uint8_t *reserved;
 };
 
-static int read_key(const struct nbg_table *t, uint32_t k, struct key_rec *kr,
-    const uint8_t **blob, char *err)
+/* Key k of the user whose entry starts at ENTRY (k < its nkeys, checked by read_user). */
+static int read_key(const struct nbg_table *t, uint32_t user, uint32_t entry, uint32_t k,
+    struct key_rec *kr, const uint8_t **blob, char *err)
 {
-	struct nbg_buf b, bb;
-	const uint8_t *nul;
+	struct nbg_buf b;
 	int r;
 
-	if ((r = nbg_buf_window(&t->keys, (uint64_t)k * IMG_KEY_SIZE, IMG_KEY_SIZE, &b)) !=
-	    NBG_BUF_OK || (r = nbg_buf_get_u32le(&b, &kr->type)) != NBG_BUF_OK ||
+	if ((r = nbg_buf_window(&t->entries, (uint64_t)entry + IMG_USER_SIZE +
+	    (uint64_t)k * IMG_KEY_SIZE, IMG_KEY_SIZE, &b)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(&b, &kr->blob_off)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(&b, &kr->blob_len)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(&b, &kr->comment_off)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(&b, &kr->comment_len)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(&b, &kr->reserved)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_bytes(&b, 32, &kr->sha)) != NBG_BUF_OK) {
-		seterr(err, "role table: key record %u: %s", k, nbg_buf_strerror(r));
+	    (r = nbg_buf_get_u16le(&b, &kr->blob_len)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_u16le(&b, &kr->comment_len)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_u8(&b, &kr->type)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_bytes(&b, 3, &kr->reserved)) != NBG_BUF_OK) {
+		seterr(err, "role table: user %u key %u: %s", user, k, nbg_buf_strerror(r));
 		return -1;
 	}
-	if (kr->type == NBG_KEY_UNKNOWN || kr->type > NBG_KEY_CERT || kr->reserved != 0 ||
-	    kr->blob_len == 0 || kr->blob_len > NBG_KEYBLOB_MAX ||
-	    kr->comment_len > NBG_DOC_KEYLINE_MAX) {
-		seterr(err, "role table: key record %u has a bad type or length", k);
+	if (kr->type == NBG_KEY_UNKNOWN || kr->type > NBG_KEY_CERT || kr->reserved[0] != 0 ||
+	    kr->reserved[1] != 0 || kr->reserved[2] != 0 || kr->blob_len == 0 ||
+	    kr->blob_len > NBG_KEYBLOB_MAX || kr->comment_len > NBG_DOC_KEYLINE_MAX) {
+		seterr(err, "role table: user %u key %u has a bad type or length", user, k);
 		return -1;
 	}
-	/* The blob and the NUL that follows it. */
-	if ((r = nbg_buf_window(&t->strings, kr->blob_off, (uint64_t)kr->blob_len + 1, &bb)) !=
-	    NBG_BUF_OK || (r = nbg_buf_get_bytes(&bb, kr->blob_len, blob)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_bytes(&bb, 1, &nul)) != NBG_BUF_OK) {
-		seterr(err, "role table: key record %u: blob %s", k, nbg_buf_strerror(r));
-		return -1;
-	}
-	if (nul[0] != '\0') {
-		seterr(err, "role table: key record %u: blob not terminated", k);
+	if ((r = nbg_buf_window(&t->entries, kr->blob_off, kr->blob_len, &b)) != NBG_BUF_OK ||
+	    (r = nbg_buf_get_bytes(&b, kr->blob_len, blob)) != NBG_BUF_OK) {
+		seterr(err, "role table: user %u key %u: blob %s", user, k, nbg_buf_strerror(r));
 		return -1;
 	}
 	return 0;
@@ -841,20 +1148,20 @@ int nbg_table_user_key(const struct nbg_table *t, const struct nbg_user *u, uint
 	struct key_rec kr;
 	const uint8_t *blob;
 	const char *comment;
-	uint32_t first_key;
+	uint32_t entry;
 	int r;
 
-	if (reread_user(t, u, &cur, &first_key, err) != 0)
+	if (reread_user(t, u, &cur, &entry, err) != 0)
 		return -1;
 	if (i >= cur.nkeys) {
 		seterr(err, "role table: user %s has %u keys, no key %u", cur.name, cur.nkeys, i);
 		return -1;
 	}
-	if (read_key(t, first_key + i, &kr, &blob, err) != 0)
+	if (read_key(t, cur.index, entry, i, &kr, &blob, err) != 0)
 		return -1;
-	if ((r = nbg_buf_cstring_at(&t->strings, kr.comment_off, kr.comment_len, &comment)) !=
+	if ((r = nbg_buf_cstring_at(&t->entries, kr.comment_off, kr.comment_len, &comment)) !=
 	    NBG_BUF_OK) {
-		seterr(err, "role table: key record %u: comment %s", first_key + i,
+		seterr(err, "role table: user %u key %u: comment %s", cur.index, i,
 		    nbg_buf_strerror(r));
 		return -1;
 	}
@@ -862,7 +1169,8 @@ int nbg_table_user_key(const struct nbg_table *t, const struct nbg_user *u, uint
 	out->type = (enum nbg_keytype)kr.type;
 	out->blob = blob;
 	out->blob_len = kr.blob_len;
-	memcpy(out->sha256, kr.sha, 32);
+	/* Not stored: a blob is short and a fingerprint is rarely asked for. */
+	nbg_sha256(blob, kr.blob_len, out->sha256);
 	out->comment = comment;
 	return 0;
 }
@@ -871,9 +1179,9 @@ int nbg_table_user_has_key(const struct nbg_table *t, const struct nbg_user *u,
     const uint8_t *blob, size_t blob_len)
 {
 	struct nbg_user cur;
-	uint32_t first_key;
+	uint32_t entry;
 
-	if (reread_user(t, u, &cur, &first_key, NULL) != 0)
+	if (reread_user(t, u, &cur, &entry, NULL) != 0)
 		return -2;
 	if (blob == NULL || blob_len == 0)
 		return -1;
@@ -881,7 +1189,7 @@ int nbg_table_user_has_key(const struct nbg_table *t, const struct nbg_user *u,
 		struct key_rec kr;
 		const uint8_t *kb;
 
-		if (read_key(t, first_key + i, &kr, &kb, NULL) != 0)
+		if (read_key(t, cur.index, entry, i, &kr, &kb, NULL) != 0)
 			return -2;
 		if (kr.blob_len == blob_len && memcmp(kb, blob, blob_len) == 0)
 			return (int)i;

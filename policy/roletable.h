@@ -5,8 +5,9 @@
  *
  * The control plane sends a JSON document (policy/roles.schema.json).  The
  * strict loader (roledoc.c) validates it and compiles it into one binary
- * image: a header, an open-addressing hash index on the login name, fixed
- * size user and key records, and a string/blob area.  `nexusbg sync` writes
+ * image: a header, one entry per user (a fixed-size user record, its key
+ * records, its strings and key blobs), a table of where each entry starts
+ * and an open-addressing hash index on the login name.  `nexusbg sync` writes
  * that image atomically to the cache file; the module and `nexusbg keys`
  * map it and look one user up, touching a few pages whatever the number of
  * users (see docs/role-table.md for the layout).
@@ -80,9 +81,30 @@ struct nbg_roledoc_opts {
 int nbg_roledoc_compile(const char *json, size_t len, const struct nbg_roledoc_opts *opts,
     uint8_t **image, size_t *image_len, char err[NBG_ERR_LEN]);
 
+/* nbg_roledoc_compile_fd(): the document was refused / the image not written. */
+#define NBG_ROLEDOC_REFUSED	(-1)
+#define NBG_ROLEDOC_SYSTEM	(-2)
+
+/*
+ * The same for a document in a file, with memory that does not grow with
+ * it: DOC_FD (a regular file, read from offset 0 to its size) is mapped
+ * read-only and the pages the loader has passed are released as it goes;
+ * the image is written to OUT_FD (an empty regular file open for reading
+ * and writing) as users are compiled, the header last.  Returns 0 and
+ * *image_len; NBG_ROLEDOC_REFUSED with err as nbg_roledoc_compile() gives
+ * it; NBG_ROLEDOC_SYSTEM when the document could not be read or the image
+ * not written (err names the system error).  OUT_FD holds garbage after a
+ * failure.
+ */
+int nbg_roledoc_compile_fd(int doc_fd, const struct nbg_roledoc_opts *opts, int out_fd,
+    size_t *image_len, char err[NBG_ERR_LEN]);
+
 /* Open a compiled image held in memory (copied: the caller keeps buf). */
 int nbg_table_from_image(const uint8_t *buf, size_t len, struct nbg_table **out,
     char err[NBG_ERR_LEN]);
+
+/* Open the compiled image in FD (mapped read-only; FD stays the caller's). */
+int nbg_table_from_fd(int fd, struct nbg_table **out, char err[NBG_ERR_LEN]);
 
 /*
  * Flags for nbg_table_open().
@@ -127,6 +149,14 @@ uint32_t nbg_table_nusers(const struct nbg_table *t);
 const uint8_t *nbg_table_doc_sha256(const struct nbg_table *t);
 /* The raw image bytes (for writing it to disk). */
 const uint8_t *nbg_table_image(const struct nbg_table *t, size_t *len);
+/*
+ * Give back the memory of the pages of a mapped table read so far: they
+ * are read from the file again when next used, so every pointer into the
+ * table stays valid.  For walks over every user (accounts, status), which
+ * would otherwise keep the whole image resident.  No effect on a table
+ * held in memory.
+ */
+void nbg_table_release(const struct nbg_table *t);
 
 /* Look a user up: 1 found, 0 not found, -1 corrupt image (err set). */
 int nbg_table_find(const struct nbg_table *t, const char *name, struct nbg_user *out,

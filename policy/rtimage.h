@@ -6,6 +6,12 @@
  * roletable.c, the one file that knows the byte layout of the compiled
  * image (docs/role-table.md), writes it here and reads it back in
  * nbg_table_*().  Callers of the library use roletable.h only.
+ *
+ * The writer streams: each user's entry goes out as soon as it is added,
+ * into a file (written from offset 0 with pwrite, through a small buffer)
+ * or into memory.  It keeps 12 bytes per user (the login's hash and where
+ * the entry starts) to build the index at the end, and writes the header
+ * last.
  */
 #ifndef NBG_RTIMAGE_H
 #define NBG_RTIMAGE_H
@@ -26,7 +32,6 @@ struct nbg_rtb_key {
 	enum nbg_keytype type;
 	const uint8_t *blob;	/* SSH wire format, validated */
 	size_t blob_len;
-	uint8_t sha256[32];	/* of blob */
 	const char *comment;	/* not NUL-terminated; may be empty */
 	size_t comment_len;
 };
@@ -49,20 +54,34 @@ struct nbg_rtb_header {
 	uint8_t doc_sha256[32];
 };
 
-/* Errors of the writer: only resources and size limits can fail. */
+/* Errors of the writer: resources, size limits and the output file. */
 #define NBG_RTB_OK		0
 #define NBG_RTB_E_NOMEM		(-1)	/* out of memory */
 #define NBG_RTB_E_LIMIT		(-2)	/* over a limit of the image format */
 #define NBG_RTB_E_DUPLICATE	(-3)	/* the login is already in the image */
+#define NBG_RTB_E_IO		(-4)	/* writing the file failed (nbg_rtb_errno) */
 
 const char *nbg_rtb_strerror(int r);
 
+/* A writer into memory: nbg_rtb_finish() hands over a malloc'd image. */
 struct nbg_rtb *nbg_rtb_new(void);
+/*
+ * A writer into FD, an empty regular file open for writing: the image is
+ * written at offsets 0 to its size with pwrite (the file offset is not
+ * used).  FD stays the caller's.
+ */
+struct nbg_rtb *nbg_rtb_new_fd(int fd);
 /* Append one user (document order) with its keys. */
 int nbg_rtb_add_user(struct nbg_rtb *b, const struct nbg_rtb_user *u);
-/* Build the index and the header; *image is malloc'd (caller frees). */
+/*
+ * Write the user table, the index and the header.  A memory writer hands
+ * over the image in *image (malloc'd, caller frees); a file writer leaves
+ * *image NULL.  *len is the size of the image.
+ */
 int nbg_rtb_finish(struct nbg_rtb *b, const struct nbg_rtb_header *h, uint8_t **image,
     size_t *len);
+/* The errno of the write that failed, after NBG_RTB_E_IO. */
+int nbg_rtb_errno(const struct nbg_rtb *b);
 void nbg_rtb_free(struct nbg_rtb *b);
 
 /*

@@ -306,7 +306,7 @@ static void exercise(const struct nbg_table *t)
 /* The header fields that the opener checks completely. */
 static bool checked_header_byte(size_t p)
 {
-	return p < 24 || (p >= 80 && p < 160);
+	return p < 24 || (p >= 72 && p < 96);
 }
 
 static void test_corruption(void **state)
@@ -381,9 +381,20 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
 static uint64_t le64(const uint8_t *p)
 {
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -393,30 +404,31 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 struct layout {
-	uint32_t nusers, nbuckets, nkeys;
-	uint64_t index, users, keys, strings, strings_size;
+	uint32_t nusers, nbuckets;
+	uint64_t entries, entries_size, users, index;
 };
 
-static void read_layout(const uint8_t *img, struct layout *l)
+static void read_layout(const uint8_t *img, size_t len, struct layout *l)
 {
 	assert_memory_equal(img, "NBGRTBL\0", 8);
-	assert_int_equal(le32(img + 8), 1);
+	assert_int_equal(le32(img + 8), 2);
 	assert_int_equal(le32(img + 12), 160);
-	l->nusers = le32(img + 80);
-	l->nbuckets = le32(img + 84);
-	l->nkeys = le32(img + 88);
-	l->index = le64(img + 96);
-	l->users = le64(img + 112);
-	l->keys = le64(img + 128);
-	l->strings = le64(img + 144);
-	l->strings_size = le64(img + 152);
-	assert_int_equal(l->index, 160);
-	assert_int_equal(le64(img + 104), (uint64_t)l->nbuckets * 8);
-	assert_int_equal(le64(img + 120), (uint64_t)l->nusers * 56);
-	assert_int_equal(le64(img + 136), (uint64_t)l->nkeys * 56);
+	l->nusers = le32(img + 72);
+	l->nbuckets = le32(img + 76);
+	l->entries = 160;
+	l->entries_size = le64(img + 80);
+	l->users = l->entries + l->entries_size;
+	l->index = l->users + (uint64_t)l->nusers * 4;
+	assert_int_equal(l->index + (uint64_t)l->nbuckets * 8, len);
 }
 
-enum target { T_NAME_OFF, T_FIRST_KEY, T_BLOB_LEN, T_BUCKET_USER, T_BUCKETS_FULL,
+/* The user record of users[i]. */
+static uint8_t *user_rec(uint8_t *img, const struct layout *l, uint32_t i)
+{
+	return img + l->entries + le32(img + l->users + 4 * i);
+}
+
+enum target { T_NAME_OFF, T_KEY_RANGE, T_BLOB_LEN, T_BUCKET_USER, T_BUCKETS_FULL,
     T_KEY_TYPE, T_USER_FLAGS, T_COMMENT_NUL };
 
 static const struct {
@@ -427,8 +439,8 @@ static const struct {
 	int key;		/* expected nbg_table_user_key(0) when found */
 	int has;		/* expected nbg_table_user_has_key() when found */
 } targets[] = {
-	{ "name outside the strings", T_NAME_OFF, "alice", -1, 0, 0 },
-	{ "key range outside", T_FIRST_KEY, "alice", -1, 0, 0 },
+	{ "name outside the entries", T_NAME_OFF, "alice", -1, 0, 0 },
+	{ "key records outside", T_KEY_RANGE, "_svc-bg.1$", -1, 0, 0 },
 	{ "blob too long", T_BLOB_LEN, "alice", 1, -1, -2 },
 	{ "bucket to no user", T_BUCKET_USER, "alice", -1, 0, 0 },
 	{ "no empty bucket", T_BUCKETS_FULL, "mallory", -1, 0, 0 },
@@ -439,18 +451,19 @@ static const struct {
 
 static void corrupt(uint8_t *img, const struct layout *l, enum target target)
 {
-	uint8_t *alice = img + l->users;	/* users[0] */
-	uint8_t *key0 = img + l->keys;		/* alice's only key */
+	uint8_t *alice = user_rec(img, l, 0);
+	uint8_t *key0 = alice + 36;			/* alice's only key */
+	uint8_t *last = user_rec(img, l, l->nusers - 1);	/* the last entry */
 
 	switch (target) {
 	case T_NAME_OFF:
-		put32(alice + 0, (uint32_t)l->strings_size);
+		put32(alice + 0, (uint32_t)l->entries_size);
 		break;
-	case T_FIRST_KEY:
-		put32(alice + 44, l->nkeys);
+	case T_KEY_RANGE:
+		last[32] = 16;	/* 16 key records do not fit before the end */
 		break;
 	case T_BLOB_LEN:
-		put32(key0 + 8, NBG_KEYBLOB_MAX + 1);
+		put16(key0 + 8, NBG_KEYBLOB_MAX + 1);
 		break;
 	case T_BUCKET_USER:
 		for (uint32_t b = 0; b < l->nbuckets; b++) {
@@ -465,13 +478,13 @@ static void corrupt(uint8_t *img, const struct layout *l, enum target target)
 		}
 		break;
 	case T_KEY_TYPE:
-		put32(key0, 99);
+		key0[12] = 99;
 		break;
 	case T_USER_FLAGS:
-		put32(alice + 40, 0x100);
+		alice[33] = 0x80;
 		break;
 	case T_COMMENT_NUL:
-		img[l->strings + le32(key0 + 12) + le32(key0 + 16)] = 'x';
+		img[l->entries + le32(key0 + 4) + le16(key0 + 10)] = 'x';
 		break;
 	}
 }
@@ -484,7 +497,7 @@ static void test_targeted_corruption(void **state)
 
 	(void)state;
 	rt_image(&img, &len);
-	read_layout(img, &l);
+	read_layout(img, len, &l);
 	assert_int_equal(l.nusers, NRT);
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		struct nbg_table *t;
@@ -532,20 +545,21 @@ static void test_bad_headers(void **state)
 		const char *err;
 	} h[] = {
 		{ "magic", 0, 0x52474e4e, "bad magic" },
-		{ "version 2", 8, 2, "format version 2" },
-		{ "header size", 12, 168, "format version 1 (header 168 bytes)" },
+		{ "version 1", 8, 1, "format version 1" },
+		{ "version 3", 8, 3, "format version 3" },
+		{ "header size", 12, 168, "format version 2 (header 168 bytes)" },
 		{ "total size", 16, 12, "its header says 12" },
-		{ "too many users", 80, NBG_DOC_MAX_USERS + 1, "over the limit" },
-		{ "buckets not a power of two", 84, 12, "bad index size" },
-		{ "buckets fewer than 2 x users", 84, 4, "bad index size" },
-		{ "flags", 92, 1, "header flags" },
-		{ "index offset", 96, 168, "index does not follow the header" },
-		{ "users size", 120, 55, "section 1 has 55 bytes" },
-		{ "keys offset", 128, 7, "outside the image or overlaps" },
-		{ "strings size", 152, 1, "do not end at the end" },
-		{ "fabric length 0", 44, 0, "fabric name: bad length" },
-		{ "fabric length 65", 44, 65, "fabric name: bad length" },
-		{ "fabric outside", 40, 0x7fffffff, "fabric name: reference outside" },
+		{ "too many users", 72, NBG_DOC_MAX_USERS + 1, "over the limit" },
+		{ "one user more", 72, NRT + 1, "do not end at the end" },
+		{ "buckets not a power of two", 76, 12, "bad index size" },
+		{ "buckets fewer than 2 x users", 76, 4, "bad index size" },
+		{ "entries size", 80, 7, "do not end at the end" },
+		{ "flags", 88, 1, "header flags" },
+		{ "fabric length 0", 92, 0, "fabric name: bad length" },
+		{ "fabric length 65", 92, 65, "fabric name: bad length" },
+		{ "fabric length 3 of 9", 92, 3, "fabric name: not NUL-padded" },
+		{ "fabric length 12 of 9", 92, 12, "fabric name: NUL byte inside" },
+		{ "fabric padding", 156, 0x41, "fabric name: not NUL-padded" },
 	};
 	uint8_t *img;
 	size_t len;
