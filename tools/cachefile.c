@@ -327,7 +327,7 @@ static int create_tmp(int dfd, const char *dir, const char *base, char *name, si
 		for (size_t i = 0; i < TMP_RANDOM; i++)
 			name[plen + i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
 		name[plen + TMP_RANDOM] = '\0';
-		*fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		*fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		    0600);
 		if (*fd >= 0)
 			return NBG_CF_OK;
@@ -338,16 +338,12 @@ static int create_tmp(int dfd, const char *dir, const char *base, char *name, si
 	return NBG_CF_ERR_SYSTEM;
 }
 
-/* Write, set owner and mode, flush to disk, close. */
-static int fill_tmp(int fd, const char *dir, const char *name, const void *data, size_t len,
-    mode_t mode, char err[NBG_CF_ERR_LEN])
+/* Set owner and mode, flush to disk. */
+static int seal_tmp(int fd, const char *dir, const char *name, mode_t mode,
+    char err[NBG_CF_ERR_LEN])
 {
 	struct stat st;
 
-	if (write_all(fd, data, len) != 0) {
-		cf_err(err, "%s/%s: write: %s", dir, name, strerror(errno));
-		return NBG_CF_ERR_SYSTEM;
-	}
 	if (fstat(fd, &st) != 0 || fchmod(fd, mode) != 0) {
 		cf_err(err, "%s/%s: set mode %04o: %s", dir, name, (unsigned)mode,
 		    strerror(errno));
@@ -402,55 +398,113 @@ static int keep_prev(int dfd, const char *dir, const char *base, char err[NBG_CF
 	return NBG_CF_OK;
 }
 
-int nbg_cf_replace(const char *path, const void *data, size_t len, mode_t mode,
-    unsigned flags, char err[NBG_CF_ERR_LEN])
+int nbg_cf_tmp_create(struct nbg_cf_tmp *t, const char *path, char err[NBG_CF_ERR_LEN])
 {
-	char dir[PATH_MAX], base[NAME_MAX + 1], tmp[NAME_MAX + 1];
-	int dfd = -1, fd = -1, r;
-	bool have_tmp = false;
+	int r;
 
-	if (nbg_cf_split(path, dir, sizeof(dir), base, sizeof(base)) != NBG_CF_OK) {
+	t->dfd = t->fd = -1;
+	t->name[0] = '\0';
+	if (nbg_cf_split(path, t->dir, sizeof(t->dir), t->base, sizeof(t->base)) != NBG_CF_OK) {
 		cf_err(err, "%s: not a usable file path", path);
 		return NBG_CF_ERR_ARGUMENT;
 	}
-	if ((r = open_dir(dir, &dfd, err)) != NBG_CF_OK)
+	if ((r = open_dir(t->dir, &t->dfd, err)) != NBG_CF_OK ||
+	    (r = create_tmp(t->dfd, t->dir, t->base, t->name, sizeof(t->name), &t->fd, err)) !=
+	    NBG_CF_OK) {
+		nbg_cf_tmp_discard(t);
+		return r;
+	}
+	return NBG_CF_OK;
+}
+
+void nbg_cf_tmp_discard(struct nbg_cf_tmp *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->dfd >= 0 && t->name[0] != '\0')
+		(void)unlinkat(t->dfd, t->name, 0);
+	if (t->dfd >= 0)
+		close(t->dfd);
+	t->fd = t->dfd = -1;
+	t->name[0] = '\0';
+}
+
+int nbg_cf_tmp_commit(struct nbg_cf_tmp *t, mode_t mode, unsigned flags,
+    char err[NBG_CF_ERR_LEN])
+{
+	char path[PATH_MAX + NAME_MAX + 2];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, t->base);
+	if ((r = seal_tmp(t->fd, t->dir, t->name, mode, err)) != NBG_CF_OK)
 		goto out;
-	if ((r = create_tmp(dfd, dir, base, tmp, sizeof(tmp), &fd, err)) != NBG_CF_OK)
-		goto out;
-	have_tmp = true;
-	if ((r = fill_tmp(fd, dir, tmp, data, len, mode, err)) != NBG_CF_OK)
-		goto out;
-	r = close(fd);
-	fd = -1;
+	r = close(t->fd);
+	t->fd = -1;
 	if (r != 0) {
-		cf_err(err, "%s/%s: close: %s", dir, tmp, strerror(errno));
+		cf_err(err, "%s/%s: close: %s", t->dir, t->name, strerror(errno));
 		r = NBG_CF_ERR_SYSTEM;
 		goto out;
 	}
 	if ((flags & NBG_CF_KEEP_PREV) != 0 &&
-	    (r = keep_prev(dfd, dir, base, err)) != NBG_CF_OK)
+	    (r = keep_prev(t->dfd, t->dir, t->base, err)) != NBG_CF_OK)
 		goto out;
-	if (renameat(dfd, tmp, dfd, base) != 0) {
+	if (renameat(t->dfd, t->name, t->dfd, t->base) != 0) {
 		cf_err(err, "%s: rename into place: %s", path, strerror(errno));
 		r = NBG_CF_ERR_SYSTEM;
 		goto out;
 	}
-	have_tmp = false;
-	if (fsync(dfd) != 0) {
+	t->name[0] = '\0';
+	if (fsync(t->dfd) != 0) {
 		cf_err(err, "%s: replaced, but fsync of %s failed: %s "
-		    "(the change may not survive a power loss)", path, dir, strerror(errno));
+		    "(the change may not survive a power loss)", path, t->dir, strerror(errno));
 		r = NBG_CF_ERR_SYSTEM;
 		goto out;
 	}
 	r = NBG_CF_OK;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (have_tmp)
-		(void)unlinkat(dfd, tmp, 0);
-	if (dfd >= 0)
-		close(dfd);
+	nbg_cf_tmp_discard(t);
 	return r;
+}
+
+int nbg_cf_replace(const char *path, const void *data, size_t len, mode_t mode,
+    unsigned flags, char err[NBG_CF_ERR_LEN])
+{
+	struct nbg_cf_tmp t;
+	int r;
+
+	if ((r = nbg_cf_tmp_create(&t, path, err)) != NBG_CF_OK)
+		return r;
+	if (write_all(t.fd, data, len) != 0) {
+		cf_err(err, "%s/%s: write: %s", t.dir, t.name, strerror(errno));
+		nbg_cf_tmp_discard(&t);
+		return NBG_CF_ERR_SYSTEM;
+	}
+	return nbg_cf_tmp_commit(&t, mode, flags, err);
+}
+
+int nbg_cf_tmp_anon(const char *path, int *fd, char err[NBG_CF_ERR_LEN])
+{
+	struct nbg_cf_tmp t;
+	int r;
+
+	*fd = -1;
+	if ((r = nbg_cf_tmp_create(&t, path, err)) != NBG_CF_OK)
+		return r;
+	/*
+	 * Named for a moment only (O_TMPFILE would need the file system's
+	 * support): a run killed in between leaves a temporary file that
+	 * nbg_cf_clean_stale() removes.
+	 */
+	if (unlinkat(t.dfd, t.name, 0) != 0) {
+		cf_err(err, "%s/%s: unlink: %s", t.dir, t.name, strerror(errno));
+		nbg_cf_tmp_discard(&t);
+		return NBG_CF_ERR_SYSTEM;
+	}
+	t.name[0] = '\0';
+	*fd = t.fd;
+	t.fd = -1;
+	nbg_cf_tmp_discard(&t);
+	return NBG_CF_OK;
 }
 
 void nbg_cf_free_secret(char *buf, size_t len)
@@ -489,6 +543,31 @@ static int open_for_read(const char *path, unsigned flags, int *fd, struct stat 
 		return NBG_CF_ERR_INSECURE;
 	}
 	return NBG_CF_OK;
+}
+
+int nbg_cf_open(const char *path, size_t max, unsigned flags, int *fdp, size_t *size,
+    char err[NBG_CF_ERR_LEN])
+{
+	struct stat st;
+	int fd = -1, r;
+
+	*fdp = -1;
+	*size = 0;
+	if ((r = open_for_read(path, flags, &fd, &st, err)) != NBG_CF_OK)
+		goto out;
+	if (st.st_size < 0 || (uintmax_t)st.st_size > (uintmax_t)max) {
+		cf_err(err, "%s: %jd bytes, more than the limit of %zu", path,
+		    (intmax_t)st.st_size, max);
+		r = NBG_CF_ERR_TOO_LARGE;
+		goto out;
+	}
+	*size = (size_t)st.st_size;
+	*fdp = fd;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 int nbg_cf_read(const char *path, size_t max, unsigned flags, char **buf, size_t *len,

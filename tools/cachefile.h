@@ -13,6 +13,7 @@
 #ifndef NBG_CACHEFILE_H
 #define NBG_CACHEFILE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,7 +58,7 @@ void nbg_cf_unlock(int fd);
  */
 int nbg_cf_clean_stale(const char *path, unsigned *removed, char err[NBG_CF_ERR_LEN]);
 
-/* Flags for nbg_cf_replace(). */
+/* Flags for nbg_cf_replace() and nbg_cf_tmp_commit(). */
 #define NBG_CF_KEEP_PREV	0x1	/* keep the replaced file as PATH.prev */
 
 /*
@@ -69,7 +70,33 @@ int nbg_cf_clean_stale(const char *path, unsigned *removed, char err[NBG_CF_ERR_
 int nbg_cf_replace(const char *path, const void *data, size_t len, mode_t mode,
     unsigned flags, char err[NBG_CF_ERR_LEN]);
 
-/* Flags for nbg_cf_read(). */
+/*
+ * The same in steps, for content written as it is produced: a temporary
+ * file ".NAME.tmp.<random>" next to PATH (root-owned, mode 0600, open for
+ * reading and writing in t->fd), then either nbg_cf_tmp_commit(), which
+ * sets MODE, fsyncs it and renames it over PATH as nbg_cf_replace() does,
+ * or nbg_cf_tmp_discard(), which removes it.  Commit discards the
+ * temporary file itself when it fails; discarding twice is harmless.
+ */
+struct nbg_cf_tmp {
+	int dfd, fd;
+	char dir[PATH_MAX];
+	char base[NAME_MAX + 1];
+	char name[NAME_MAX + 1];	/* "" once renamed or removed */
+};
+
+int nbg_cf_tmp_create(struct nbg_cf_tmp *t, const char *path, char err[NBG_CF_ERR_LEN]);
+int nbg_cf_tmp_commit(struct nbg_cf_tmp *t, mode_t mode, unsigned flags,
+    char err[NBG_CF_ERR_LEN]);
+void nbg_cf_tmp_discard(struct nbg_cf_tmp *t);
+
+/*
+ * A temporary file without a name in PATH's directory (root-owned, mode
+ * 0600, open for reading and writing): it disappears when *fd is closed.
+ */
+int nbg_cf_tmp_anon(const char *path, int *fd, char err[NBG_CF_ERR_LEN]);
+
+/* Flags for nbg_cf_read() and nbg_cf_open(). */
 #define NBG_CF_READ_ROOT	0x1	/* owned by root, not group/world-writable */
 #define NBG_CF_READ_SECRET	0x2	/* owned by root, no access for group/others */
 
@@ -81,6 +108,14 @@ int nbg_cf_replace(const char *path, const void *data, size_t len, mode_t mode,
  * result (nbg_cf_free_secret).
  */
 int nbg_cf_read(const char *path, size_t max, unsigned flags, char **buf, size_t *len,
+    char err[NBG_CF_ERR_LEN]);
+
+/*
+ * Open the regular file PATH for reading as nbg_cf_read() does (never
+ * through a symlink, the same checks and limit), without reading it: *fd
+ * and its *size.
+ */
+int nbg_cf_open(const char *path, size_t max, unsigned flags, int *fd, size_t *size,
     char err[NBG_CF_ERR_LEN]);
 
 /* Wipe LEN bytes of buf and free it (NULL is fine). */

@@ -9,7 +9,10 @@
  * with different content, is refused and the cache stays byte-identical.
  * See docs/sync.md.
  */
+#include <sys/stat.h>
+
 #include <curl/curl.h>
+#include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <limits.h>
@@ -48,13 +51,12 @@ struct sync_ctx {
 
 	struct nbg_table *cur;		/* the cache as found; NULL unless usable */
 	char cur_err[NBG_ERR_LEN];
-	char *doc;			/* the document (fetched or read) */
-	size_t doc_len;
+	int doc_fd;			/* the document: fetched into a temporary file, or --file */
+	struct stat doc_st;		/* --file as opened */
 	bool doc_from_fetch;
 	struct nbg_fetch_result fr;
-	uint8_t *image;
-	size_t image_len;
-	struct nbg_table *next;		/* the compiled document */
+	struct nbg_cf_tmp image;	/* the compiled document, until it is installed */
+	struct nbg_table *next;		/* the compiled document, mapped */
 
 	enum nbg_sync_result result;
 	bool skipped;			/* too soon after the last confirmation */
@@ -301,7 +303,7 @@ static int check_client_key(struct sync_ctx *c)
 /* 0: a 200 body in c->doc, or a 304 (*not_modified); -1: failed, c->msg says why. */
 static int fetch_document(struct sync_ctx *c, bool *not_modified)
 {
-	char err[NBG_FETCH_ERR_LEN], *token = NULL;
+	char err[NBG_FETCH_ERR_LEN], cferr[NBG_CF_ERR_LEN], *token = NULL;
 	struct nbg_fetch_opts o;
 	int r = -1;
 
@@ -312,7 +314,13 @@ static int fetch_document(struct sync_ctx *c, bool *not_modified)
 	}
 	if (check_client_key(c) != 0)
 		goto out;
+	/* The body goes to disk as it arrives, never into memory. */
+	if (nbg_cf_tmp_anon(c->p->role_table, &c->doc_fd, cferr) != NBG_CF_OK) {
+		set_msg(c, "%s", cferr);
+		goto out;
+	}
 	fill_fetch_opts(c, &o, token);
+	o.body_fd = c->doc_fd;
 	c->doc_from_fetch = true;
 	if (nbg_fetch(&o, &c->fr) != 0) {
 		set_msg(c, "%s: %s (%s, %u attempt%s)", c->url, c->fr.err,
@@ -325,44 +333,82 @@ static int fetch_document(struct sync_ctx *c, bool *not_modified)
 		goto out;
 	}
 	*not_modified = c->fr.status == NBG_FETCH_NOT_MODIFIED;
-	c->doc = c->fr.body;
-	c->doc_len = c->fr.len;
 	r = 0;
 out:
 	nbg_fetch_token_free(token);
 	return r;
 }
 
+/* --file: opened, not read; the loader maps it. */
 static int read_document(struct sync_ctx *c)
 {
 	char err[NBG_CF_ERR_LEN];
+	size_t size;
 	int r;
 
-	r = nbg_cf_read(c->file, (size_t)c->p->sync.max_bytes, 0, &c->doc, &c->doc_len, err);
+	r = nbg_cf_open(c->file, (size_t)c->p->sync.max_bytes, 0, &c->doc_fd, &size, err);
 	if (r == NBG_CF_ERR_TOO_LARGE)
 		set_msg(c, "%s (sync_max_bytes)", err);
 	else if (r != NBG_CF_OK)
 		set_msg(c, "%s", err);
+	else if (fstat(c->doc_fd, &c->doc_st) != 0) {
+		set_msg(c, "%s: fstat: %s", c->file, strerror(errno));
+		r = NBG_CF_ERR_SYSTEM;
+	}
 	return r == NBG_CF_OK ? 0 : -1;
+}
+
+/* Did --file change while the loader read it? */
+static bool file_changed(const struct sync_ctx *c)
+{
+	struct stat st;
+
+	return fstat(c->doc_fd, &st) != 0 || st.st_size != c->doc_st.st_size ||
+	    st.st_mtim.tv_sec != c->doc_st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != c->doc_st.st_mtim.tv_nsec;
+}
+
+/* Compile the document into a temporary file next to the cache. */
+static int compile(struct sync_ctx *c)
+{
+	const char *names[64];
+	struct nbg_roledoc_opts opts;
+	char err[NBG_ERR_LEN], cferr[NBG_CF_ERR_LEN];
+	size_t len;
+	int r;
+
+	nbg_cli_roledoc_opts(c->p, names, sizeof(names) / sizeof(names[0]), &opts);
+	if (nbg_cf_tmp_create(&c->image, c->p->role_table, cferr) != NBG_CF_OK) {
+		set_msg(c, "%s", cferr);
+		return -1;
+	}
+	r = nbg_roledoc_compile_fd(c->doc_fd, &opts, c->image.fd, &len, err);
+	if (r == NBG_ROLEDOC_REFUSED) {
+		set_msg(c, "document refused: %s", err);
+		return -1;
+	}
+	if (r != 0) {
+		set_msg(c, "%s: %s", c->p->role_table, err);
+		return -1;
+	}
+	if (c->file != NULL && file_changed(c)) {
+		set_msg(c, "%s changed while it was read; nothing was installed", c->file);
+		return -1;
+	}
+	if (nbg_table_from_fd(c->image.fd, &c->next, err) != 0) {
+		set_msg(c, "document refused: the compiled table does not open: %s", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Validate the document and compare it with the cache. */
 static enum verdict evaluate(struct sync_ctx *c)
 {
-	const char *names[64];
-	struct nbg_roledoc_opts opts;
-	char err[NBG_ERR_LEN];
 	uint64_t ns, os;
 
-	nbg_cli_roledoc_opts(c->p, names, sizeof(names) / sizeof(names[0]), &opts);
-	if (nbg_roledoc_compile(c->doc, c->doc_len, &opts, &c->image, &c->image_len, err) != 0) {
-		set_msg(c, "document refused: %s", err);
+	if (compile(c) != 0)
 		return V_REFUSED;
-	}
-	if (nbg_table_from_image(c->image, c->image_len, &c->next, err) != 0) {
-		set_msg(c, "document refused: the compiled table does not open: %s", err);
-		return V_REFUSED;
-	}
 	if (c->cur == NULL)
 		return V_INSTALL;
 	if (strcmp(nbg_table_fabric(c->next), nbg_table_fabric(c->cur)) != 0) {
@@ -394,8 +440,7 @@ static int apply(struct sync_ctx *c, enum verdict v)
 	char err[NBG_CF_ERR_LEN];
 
 	if (v == V_INSTALL) {
-		if (nbg_cf_replace(c->p->role_table, c->image, c->image_len, 0644,
-		    NBG_CF_KEEP_PREV, err) != NBG_CF_OK) {
+		if (nbg_cf_tmp_commit(&c->image, 0644, NBG_CF_KEEP_PREV, err) != NBG_CF_OK) {
 			set_msg(c, "%s", err);
 			return -1;
 		}
@@ -619,10 +664,9 @@ static void reconcile(struct sync_ctx *c)
 
 static void free_ctx(struct sync_ctx *c)
 {
-	if (!c->doc_from_fetch)
-		free(c->doc);
-	nbg_fetch_result_free(&c->fr);
-	free(c->image);
+	if (c->doc_fd >= 0)
+		close(c->doc_fd);
+	nbg_cf_tmp_discard(&c->image);
 	nbg_table_free(c->next);
 	nbg_table_free(c->cur);
 	nbg_cf_unlock(c->lock_fd);
@@ -631,7 +675,7 @@ static void free_ctx(struct sync_ctx *c)
 
 int cmd_sync(int argc, char **argv)
 {
-	struct sync_ctx c = { .lock_fd = -1 };
+	struct sync_ctx c = { .lock_fd = -1, .doc_fd = -1, .image = { .dfd = -1, .fd = -1 } };
 	const struct nbg_table *t;
 	char err[NBG_CF_ERR_LEN];
 	bool curl_ready = false;

@@ -13,16 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cachefile.h"
 #include "fetch.h"
 
+/* The body as it arrives: written to fd at offsets 0 to len. */
 struct body {
-	char *buf;
-	size_t len, cap;
+	int fd;
+	size_t len;
 	uint64_t max;
 	bool too_large;
-	bool no_memory;
+	int write_errno;	/* the write to fd failed */
 };
 
 static void fetch_err(char err[NBG_FETCH_ERR_LEN], const char *fmt, ...)
@@ -102,8 +104,8 @@ bool nbg_fetch_etag_valid(const char *s)
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct body *b = arg;
-	size_t n, ncap;
-	char *p;
+	const char *p = ptr;
+	size_t n, left;
 
 	if (nmemb != 0 && size > SIZE_MAX / nmemb)
 		return 0;
@@ -112,31 +114,33 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		b->too_large = true;
 		return 0;	/* aborts the transfer: CURLE_WRITE_ERROR */
 	}
-	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap == 0 ? 64 * 1024 : b->cap;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if (ncap > b->max + 1)
-			ncap = (size_t)b->max + 1;
-		if ((p = realloc(b->buf, ncap)) == NULL) {
-			b->no_memory = true;
+	for (left = n; left > 0;) {
+		ssize_t w = pwrite(b->fd, p, left, (off_t)b->len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			b->write_errno = w < 0 ? errno : EIO;
 			return 0;
 		}
-		b->buf = p;
-		b->cap = ncap;
+		p += w;
+		left -= (size_t)w;
+		b->len += (size_t)w;
 	}
-	memcpy(b->buf + b->len, ptr, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
 	return n;
 }
 
-static void body_reset(struct body *b)
+/* Before each attempt: nothing received yet. */
+static int body_reset(struct body *b)
 {
-	free(b->buf);
-	b->buf = NULL;
-	b->len = b->cap = 0;
-	b->too_large = b->no_memory = false;
+	b->len = 0;
+	b->too_large = false;
+	b->write_errno = 0;
+	if (ftruncate(b->fd, 0) != 0) {
+		b->write_errno = errno;
+		return -1;
+	}
+	return 0;
 }
 
 /* Wipe and free a header list that may hold the token. */
@@ -312,8 +316,9 @@ static enum nbg_fetch_status attempt(CURL *c, struct body *b, const char *errbuf
 		    (uintmax_t)b->max);
 		return NBG_FETCH_ERR_TOO_LARGE;
 	}
-	if (b->no_memory) {
-		fetch_err(res->err, "out of memory for the body");
+	if (b->write_errno != 0) {
+		fetch_err(res->err, "writing the body to a temporary file: %s",
+		    strerror(b->write_errno));
 		return NBG_FETCH_ERR_LOCAL;
 	}
 	fetch_err(res->err, "%s (curl error %d)",
@@ -349,8 +354,9 @@ int nbg_fetch(const struct nbg_fetch_opts *o, struct nbg_fetch_result *res)
 
 	memset(res, 0, sizeof(*res));
 	errbuf[0] = '\0';
+	b.fd = o->body_fd;
 	b.max = o->max_bytes;
-	if (o->url == NULL || o->max_bytes == 0 || o->max_bytes >= SIZE_MAX ||
+	if (o->url == NULL || o->body_fd < 0 || o->max_bytes == 0 || o->max_bytes >= SIZE_MAX ||
 	    o->connect_timeout <= 0 || o->timeout <= 0) {
 		fetch_err(res->err, "incomplete sync settings (url, timeouts, size limit)");
 		goto out;
@@ -366,7 +372,12 @@ int nbg_fetch(const struct nbg_fetch_opts *o, struct nbg_fetch_result *res)
 	if (set_options(c, o, headers, &b, errbuf, res->err) != 0)
 		goto out;
 	for (unsigned i = 0;; i++) {
-		body_reset(&b);
+		if (body_reset(&b) != 0) {
+			fetch_err(res->err, "emptying the temporary file for the body: %s",
+			    strerror(b.write_errno));
+			st = NBG_FETCH_ERR_LOCAL;
+			goto out;
+		}
 		errbuf[0] = '\0';
 		st = attempt(c, &b, errbuf, res);
 		res->attempts = i + 1;
@@ -378,32 +389,14 @@ int nbg_fetch(const struct nbg_fetch_opts *o, struct nbg_fetch_result *res)
 			o->on_retry(o->cb_arg, i + 1, delay, res->err);
 		sleep_ms(delay);
 	}
-	if (st == NBG_FETCH_OK) {
-		if (b.buf == NULL && (b.buf = calloc(1, 1)) == NULL) {
-			fetch_err(res->err, "out of memory");
-			st = NBG_FETCH_ERR_LOCAL;
-			goto out;
-		}
-		res->body = b.buf;
+	if (st == NBG_FETCH_OK)
 		res->len = b.len;
-		b.buf = NULL;
-	}
 out:
 	res->status = st;
-	body_reset(&b);
 	if (c != NULL)
 		curl_easy_cleanup(c);
 	free_headers(headers);
 	return st == NBG_FETCH_OK || st == NBG_FETCH_NOT_MODIFIED ? 0 : -1;
-}
-
-void nbg_fetch_result_free(struct nbg_fetch_result *res)
-{
-	if (res == NULL)
-		return;
-	free(res->body);
-	res->body = NULL;
-	res->len = 0;
 }
 
 int nbg_fetch_read_token(const char *path, char **token, char err[NBG_FETCH_ERR_LEN])

@@ -5,8 +5,9 @@
  *
  * HTTPS only, peer and host name always verified, no redirects followed,
  * no proxy unless configured (the environment's proxy variables are
- * ignored), the body bounded while it arrives, retries with exponential
- * backoff and jitter on connection errors, timeouts and HTTP 5xx only.
+ * ignored), the body bounded while it arrives and written to a file (never
+ * held in memory), retries with exponential backoff and jitter on
+ * connection errors, timeouts and HTTP 5xx only.
  */
 #ifndef NBG_FETCH_H
 #define NBG_FETCH_H
@@ -28,7 +29,7 @@ enum nbg_fetch_status {
 	NBG_FETCH_ERR_HTTP,		/* any other HTTP status (redirects included) */
 	NBG_FETCH_ERR_TRUNCATED,	/* fewer bytes than Content-Length announced */
 	NBG_FETCH_ERR_TOO_LARGE,	/* body over the limit */
-	NBG_FETCH_ERR_LOCAL,		/* setup: options, memory, token */
+	NBG_FETCH_ERR_LOCAL,		/* setup: options, memory, token; writing the body */
 };
 
 /* Called before each wait between attempts (may be NULL). */
@@ -42,6 +43,7 @@ struct nbg_fetch_opts {
 	const char *proxy;		/* NULL = never a proxy */
 	const char *token;		/* bearer token (secret); NULL = none */
 	const char *etag;		/* sent as If-None-Match; NULL = none */
+	int body_fd;			/* the body goes here: a regular file, emptied first */
 	int64_t connect_timeout;	/* seconds, > 0 */
 	int64_t timeout;		/* seconds for one attempt, > 0 */
 	uint64_t max_bytes;		/* body limit, > 0 */
@@ -55,20 +57,19 @@ struct nbg_fetch_result {
 	enum nbg_fetch_status status;
 	long http_status;		/* 0 when no response arrived */
 	unsigned attempts;
-	char *body;			/* NUL-terminated, len bytes (200 only) */
-	size_t len;
+	size_t len;			/* bytes of the body in body_fd (200 only) */
 	char etag[NBG_ETAG_MAX + 1];	/* "" when absent or unusable */
 	char err[NBG_FETCH_ERR_LEN];	/* what failed, for the last attempt */
 };
 
 /*
  * Fetch opts->url.  Returns 0 with NBG_FETCH_OK or NBG_FETCH_NOT_MODIFIED,
- * -1 otherwise (res->status and res->err say why).  res is always filled;
- * release it with nbg_fetch_result_free().  curl_global_init() must have
- * been called by the program.
+ * -1 otherwise (res->status and res->err say why).  res is always filled.
+ * The body of a 200 is in opts->body_fd, at offsets 0 to res->len; after
+ * a failure that file holds whatever arrived last.  curl_global_init() must
+ * have been called by the program.
  */
 int nbg_fetch(const struct nbg_fetch_opts *opts, struct nbg_fetch_result *res);
-void nbg_fetch_result_free(struct nbg_fetch_result *res);
 
 /* Short name of a status, e.g. "too-large", for messages and JSON. */
 const char *nbg_fetch_status_str(enum nbg_fetch_status s);
