@@ -5,8 +5,18 @@
  * length in bits appended as a 64-bit big-endian integer.  Checked against
  * the FIPS 180-4 examples, the NIST byte-oriented vectors and OpenSSL on
  * random inputs of every length split at every point (tests/unit).
+ *
+ * On x86-64 processors with the SHA extensions the blocks go through them
+ * (about eight times faster: sync hashes the whole role document and every
+ * key in it); the portable code is used everywhere else.
  */
 #include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define NBG_SHA_X86 1
+#endif
 
 #include "sha256.h"
 
@@ -72,6 +82,90 @@ static void compress(uint32_t h[8], const uint8_t *block)
 	h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+#ifdef NBG_SHA_X86
+/*
+ * The same rounds with the SHA extensions, four rounds per group: the
+ * state lives in two registers as ABEF and CDGH, and W is a ring of four
+ * registers that sha256msg1/msg2 extend four words at a time.
+ */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void blocks_shani(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i st0, st1, tmp, msg, w[4];
+
+	tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&h[0]), 0xb1);
+	st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&h[4]), 0x1b);
+	st0 = _mm_alignr_epi8(tmp, st1, 8);		/* ABEF */
+	st1 = _mm_blend_epi16(st1, tmp, 0xf0);		/* CDGH */
+	for (; n > 0; n--, p += 64) {
+		__m128i abef = st0, cdgh = st1;
+
+		/* Unrolled, so that w[] stays in registers and the tests fold away. */
+#if defined(__clang__)
+#pragma clang loop unroll(full)
+#else
+#pragma GCC unroll 16
+#endif
+		for (int g = 0; g < 16; g++) {
+			if (g < 4)
+				w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)
+				    (const void *)(p + 16 * g)), bswap);
+			msg = _mm_add_epi32(w[g & 3],
+			    _mm_loadu_si128((const __m128i *)(const void *)&K[4 * g]));
+			st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
+			if (g >= 3 && g < 15) {
+				tmp = _mm_alignr_epi8(w[g & 3], w[(g - 1) & 3], 4);
+				w[(g + 1) & 3] = _mm_add_epi32(w[(g + 1) & 3], tmp);
+				w[(g + 1) & 3] = _mm_sha256msg2_epu32(w[(g + 1) & 3], w[g & 3]);
+			}
+			msg = _mm_shuffle_epi32(msg, 0x0e);
+			st0 = _mm_sha256rnds2_epu32(st0, st1, msg);
+			if (g >= 1 && g < 13)
+				w[(g - 1) & 3] = _mm_sha256msg1_epu32(w[(g - 1) & 3], w[g & 3]);
+		}
+		st0 = _mm_add_epi32(st0, abef);
+		st1 = _mm_add_epi32(st1, cdgh);
+	}
+	tmp = _mm_shuffle_epi32(st0, 0x1b);		/* FEBA */
+	st1 = _mm_shuffle_epi32(st1, 0xb1);		/* DCHG */
+	st0 = _mm_blend_epi16(tmp, st1, 0xf0);		/* DCBA */
+	st1 = _mm_alignr_epi8(st1, tmp, 8);		/* HGFE */
+	_mm_storeu_si128((__m128i *)(void *)&h[0], st0);
+	_mm_storeu_si128((__m128i *)(void *)&h[4], st1);
+}
+
+/* 1 when the processor has the SHA extensions and SSE4.1; asked once. */
+static int have_shani(void)
+{
+	static int known;	/* 0 unknown, 1 no, 2 yes */
+	int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+
+	if (v == 0) {
+		unsigned a, b, c, d, sse41 = 0;
+
+		if (__get_cpuid(1, &a, &b, &c, &d))
+			sse41 = (c >> 19) & (c >> 9) & 1;	/* SSE4.1 and SSSE3 */
+		v = sse41 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) ? 2 : 1;
+		__atomic_store_n(&known, v, __ATOMIC_RELAXED);
+	}
+	return v == 2;
+}
+#endif
+
+/* N consecutive 64-byte blocks. */
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+#ifdef NBG_SHA_X86
+	if (have_shani()) {
+		blocks_shani(h, p, n);
+		return;
+	}
+#endif
+	for (; n > 0; n--, p += 64)
+		compress(h, p);
+}
+
 void nbg_sha256_init(struct nbg_sha256_ctx *c)
 {
 	static const uint32_t iv[8] = {
@@ -100,11 +194,12 @@ void nbg_sha256_update(struct nbg_sha256_ctx *c, const void *data, size_t len)
 		len -= n;
 		if (c->fill < 64)
 			return;
-		compress(c->h, c->block);
+		blocks(c->h, c->block, 1);
 		c->fill = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(c->h, p);
+	blocks(c->h, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	memcpy(c->block, p, len);
 	c->fill = len;
 }
@@ -116,13 +211,13 @@ void nbg_sha256_final(struct nbg_sha256_ctx *c, uint8_t out[NBG_SHA256_LEN])
 	c->block[c->fill++] = 0x80;
 	if (c->fill > 56) {
 		memset(c->block + c->fill, 0, 64 - c->fill);
-		compress(c->h, c->block);
+		blocks(c->h, c->block, 1);
 		c->fill = 0;
 	}
 	memset(c->block + c->fill, 0, 56 - c->fill);
 	store_be32(c->block + 56, (uint32_t)(bits >> 32));
 	store_be32(c->block + 60, (uint32_t)bits);
-	compress(c->h, c->block);
+	blocks(c->h, c->block, 1);
 	for (int i = 0; i < 8; i++)
 		store_be32(out + 4 * i, c->h[i]);
 	memset(c, 0, sizeof(*c));
