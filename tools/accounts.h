@@ -69,4 +69,18 @@ int nbg_accounts_sync(const struct nbg_accounts_opts *o, const struct nbg_accoun
     size_t n, nbg_accounts_note_cb *note, void *arg, struct nbg_accounts_report *rep,
     char err[NBG_CF_ERR_LEN]);
 
+/*
+ * A digest of everything the three files depend on and of the files
+ * themselves: the settings in O (next_uid included), SOURCE (the SHA-256
+ * of the document the users come from), and the inode, size, owner, mode,
+ * modification and change times of O's local passwd and group files and
+ * of DIR/passwd, DIR/group and DIR/shadow.  Taken right after
+ * nbg_accounts_sync() (with the next_uid it reported), an equal digest
+ * later means the files are still exactly what that run left, so running
+ * it again would change nothing: any write to any of those files, a
+ * replacement, a chmod or chown moves it.  Only stat calls, no reading.
+ */
+void nbg_accounts_fingerprint(const struct nbg_accounts_opts *o, const uint8_t source[32],
+    uint8_t out[32]);
+
 #endif

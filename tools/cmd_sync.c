@@ -465,28 +465,86 @@ static void on_account_note(void *arg, const char *note)
 		nbg_cli_err("sync", "accounts: %s", note);
 }
 
-static int collect_users(const struct nbg_table *t, struct nbg_account_user **out,
+/* Every 4096 users the pages of the table read so far are given back. */
+#define COLLECT_STEP	4096u
+
+/*
+ * The logins and display names of the table, copied into one buffer (*text)
+ * so that the walk does not leave the whole image resident.
+ */
+static int collect_users(const struct nbg_table *t, struct nbg_account_user **out, char **text,
     char err[NBG_ERR_LEN])
 {
 	uint32_t n = nbg_table_nusers(t);
-	struct nbg_account_user *u;
+	struct nbg_account_user *u = NULL;
+	size_t *at = NULL, len = 0, cap = 0;
+	char *buf = NULL;
 	struct nbg_user rec;
 
 	*out = NULL;
-	if ((u = calloc(n > 0 ? n : 1, sizeof(*u))) == NULL) {
-		snprintf(err, NBG_ERR_LEN, "out of memory for %u users", n);
-		return -1;
-	}
+	*text = NULL;
+	if ((u = calloc(n > 0 ? n : 1, sizeof(*u))) == NULL ||
+	    (at = calloc(2 * (size_t)(n > 0 ? n : 1), sizeof(*at))) == NULL)
+		goto oom;
 	for (uint32_t i = 0; i < n; i++) {
-		if (nbg_table_user_at(t, i, &rec, err) != 0) {
-			free(u);
-			return -1;
+		size_t ln, dn;
+
+		if (nbg_table_user_at(t, i, &rec, err) != 0)
+			goto fail;
+		ln = strlen(rec.name) + 1;
+		dn = rec.display_name != NULL ? strlen(rec.display_name) + 1 : 0;
+		if (len + ln + dn > cap) {
+			size_t ncap = cap != 0 ? cap : 64 * 1024;
+			char *p;
+
+			while (ncap < len + ln + dn)
+				ncap *= 2;
+			if ((p = realloc(buf, ncap)) == NULL)
+				goto oom;
+			buf = p;
+			cap = ncap;
 		}
-		u[i].login = rec.name;
-		u[i].display_name = rec.display_name;
+		at[2 * i] = len;
+		memcpy(buf + len, rec.name, ln);
+		len += ln;
+		at[2 * i + 1] = dn != 0 ? len : SIZE_MAX;
+		if (dn != 0)
+			memcpy(buf + len, rec.display_name, dn);
+		len += dn;
+		if ((i + 1) % COLLECT_STEP == 0)
+			nbg_table_release(t);
 	}
+	nbg_table_release(t);
+	for (uint32_t i = 0; i < n; i++) {
+		u[i].login = buf + at[2 * i];
+		u[i].display_name = at[2 * i + 1] != SIZE_MAX ? buf + at[2 * i + 1] : NULL;
+	}
+	free(at);
 	*out = u;
+	*text = buf;
 	return 0;
+oom:
+	snprintf(err, NBG_ERR_LEN, "out of memory for %u users", n);
+fail:
+	free(u);
+	free(at);
+	free(buf);
+	return -1;
+}
+
+/* The files are what the last run left, and nothing they depend on changed. */
+static bool accounts_current(const struct sync_ctx *c, const struct nbg_accounts_opts *o,
+    const struct nbg_table *t)
+{
+	uint8_t fp[32];
+	char hex[65];
+
+	if ((c->st.accounts != NBG_ACCOUNTS_WRITTEN && c->st.accounts != NBG_ACCOUNTS_CURRENT) ||
+	    c->st.accounts_fingerprint[0] == '\0')
+		return false;
+	nbg_accounts_fingerprint(o, nbg_table_doc_sha256(t), fp);
+	nbg_state_hex(fp, hex);
+	return strcmp(hex, c->st.accounts_fingerprint) == 0;
 }
 
 static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
@@ -494,13 +552,10 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	const struct nbg_account_settings *a = &c->p->accounts;
 	struct nbg_accounts_opts o = { 0 };
 	struct nbg_account_user *users = NULL;
-	char err[NBG_CF_ERR_LEN];
+	char err[NBG_CF_ERR_LEN], *text = NULL;
+	uint8_t fp[32];
 	int r = -1;
 
-	c->st.accounts = NBG_ACCOUNTS_OFF;
-	c->st.accounts_users = c->st.accounts_skipped = c->st.nnotes = 0;
-	if (a->mode != NBG_ACCOUNTS_EXTRAUSERS)
-		return 0;
 	o.dir = a->extrausers_dir != NULL ? a->extrausers_dir : "/var/lib/extrausers";
 	o.local_passwd = "/etc/passwd";
 	o.local_group = "/etc/group";
@@ -510,7 +565,17 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	o.shell = a->shell != NULL ? a->shell : "/bin/bash";
 	o.home_base = a->home_base != NULL ? a->home_base : "/home";
 	o.next_uid = c->st.accounts_next_uid;
-	if (collect_users(t, &users, err) != 0 ||
+	if (a->mode == NBG_ACCOUNTS_EXTRAUSERS && accounts_current(c, &o, t)) {
+		/* The counts and notes of that run still hold. */
+		c->st.accounts = NBG_ACCOUNTS_CURRENT;
+		return 0;
+	}
+	c->st.accounts = NBG_ACCOUNTS_OFF;
+	c->st.accounts_users = c->st.accounts_skipped = c->st.nnotes = 0;
+	c->st.accounts_fingerprint[0] = '\0';
+	if (a->mode != NBG_ACCOUNTS_EXTRAUSERS)
+		return 0;
+	if (collect_users(t, &users, &text, err) != 0 ||
 	    nbg_accounts_sync(&o, users, nbg_table_nusers(t), on_account_note, c, &c->acct,
 	    err) != NBG_CF_OK) {
 		nbg_state_add_note(&c->st, "%s", err);
@@ -523,9 +588,13 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	c->st.accounts_users = c->acct.provisioned;
 	c->st.accounts_skipped = c->acct.skipped;
 	c->st.accounts_next_uid = c->acct.next_uid;
+	o.next_uid = c->acct.next_uid;
+	nbg_accounts_fingerprint(&o, nbg_table_doc_sha256(t), fp);
+	nbg_state_hex(fp, c->st.accounts_fingerprint);
 	r = 0;
 out:
 	free(users);
+	free(text);
 	return r;
 }
 

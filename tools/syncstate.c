@@ -162,6 +162,8 @@ struct json_object *nbg_state_to_json(const struct nbg_sync_state *st)
 	json_object_object_add(a, "users", json_object_new_int64(st->accounts_users));
 	json_object_object_add(a, "skipped", json_object_new_int64(st->accounts_skipped));
 	json_object_object_add(a, "next_uid", json_object_new_int64(st->accounts_next_uid));
+	json_object_object_add(a, "fingerprint",
+	    json_object_new_string(st->accounts_fingerprint));
 	json_object_object_add(a, "problems", json_object_new_int64(st->nnotes));
 	for (uint32_t i = 0; i < st->nnotes && i < NBG_STATE_MAX_NOTES; i++)
 		json_object_array_add(notes, json_object_new_string(st->notes[i]));
@@ -276,7 +278,9 @@ static int parse_accounts(struct json_object *o, struct nbg_sync_state *st)
 	    get_uint(a, "users", UINT32_MAX, &users) != 0 ||
 	    get_uint(a, "skipped", UINT32_MAX, &skipped) != 0 ||
 	    get_uint(a, "next_uid", UINT32_MAX, &next_uid) != 0 ||
-	    get_uint(a, "problems", UINT32_MAX, &problems) != 0)
+	    get_uint(a, "problems", UINT32_MAX, &problems) != 0 ||
+	    get_str(a, "fingerprint", st->accounts_fingerprint,
+	    sizeof(st->accounts_fingerprint)) != 0)
 		return -1;
 	st->accounts = (enum nbg_accounts_result)res;
 	st->accounts_users = (uint32_t)users;

@@ -53,6 +53,7 @@ struct nbg_sync_state {
 	uint32_t accounts_users;	/* accounts provisioned */
 	uint32_t accounts_skipped;	/* table users without an account */
 	uint32_t accounts_next_uid;	/* where uid allocation continues; 0 = unknown */
+	char accounts_fingerprint[65];	/* hex nbg_accounts_fingerprint() after the run; "" = none */
 	uint32_t nnotes;		/* problems, possibly more than kept */
 	char notes[NBG_STATE_MAX_NOTES][NBG_STATE_MSG_LEN];
 };
