@@ -723,12 +723,18 @@ static uint64_t slot_of(uint64_t hash, size_t entry)
 	return (hash >> 32) << 32 | (uint64_t)(entry + 1);
 }
 
-/* A table of twice as many slots, every entry placed again: 0 or -1. */
-static int rehash(uint64_t **slot, size_t *nslots, size_t n, uint64_t (*hash)(void *, size_t),
-    void *arg)
+/*
+ * A table of at least twice as many slots, and enough for twice WANT
+ * entries, every entry placed again: 0 or -1.
+ */
+static int rehash(uint64_t **slot, size_t *nslots, size_t n, size_t want,
+    uint64_t (*hash)(void *, size_t), void *arg)
 {
 	size_t ns = *nslots != 0 ? *nslots * 2 : 1024;
 	uint64_t *v;
+
+	while (ns < want && ns <= SIZE_MAX / 4)
+		ns *= 2;
 
 	if ((v = calloc(ns, sizeof(*v))) == NULL)
 		return -1;
@@ -781,13 +787,14 @@ static int grow(void **p, size_t *cap, size_t want, size_t size)
  * Add user n's login (users are added in order): 0 added, 1 taken by
  * *other, -1 out of memory.
  */
-static int logins_add(struct logins *l, const char *s, size_t len, uint32_t *other)
+static int logins_add(struct logins *l, const char *s, size_t len, size_t expect,
+    uint32_t *other)
 {
 	uint64_t h = fnv1a64(s, len);
 	size_t i;
 
 	if ((l->n + 1) * 2 > l->nslots &&
-	    rehash(&l->slot, &l->nslots, l->n, login_hash, l) != 0)
+	    rehash(&l->slot, &l->nslots, l->n, 2 * expect, login_hash, l) != 0)
 		return -1;
 	for (i = (size_t)h & (l->nslots - 1); l->slot[i] != 0; i = (i + 1) & (l->nslots - 1)) {
 		uint32_t u = (uint32_t)l->slot[i] - 1;
@@ -816,12 +823,14 @@ static int logins_add(struct logins *l, const char *s, size_t len, uint32_t *oth
 }
 
 /* 0 added for USER, 1 already registered to *other, -1 out of memory. */
-static int keys_add(struct keyset *k, const uint8_t digest[32], uint32_t user, uint32_t *other)
+static int keys_add(struct keyset *k, const uint8_t digest[32], uint32_t user, size_t expect,
+    uint32_t *other)
 {
 	uint64_t h = digest_hash(digest);
 	size_t i;
 
-	if ((k->n + 1) * 2 > k->nslots && rehash(&k->slot, &k->nslots, k->n, key_hash, k) != 0)
+	if ((k->n + 1) * 2 > k->nslots &&
+	    rehash(&k->slot, &k->nslots, k->n, 2 * expect, key_hash, k) != 0)
 		return -1;
 	for (i = (size_t)h & (k->nslots - 1); k->slot[i] != 0; i = (i + 1) & (k->nslots - 1)) {
 		uint32_t e = (uint32_t)k->slot[i] - 1;
@@ -864,6 +873,18 @@ struct doc {
 };
 
 static int fail(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * How many of something the whole document will hold, from the N+1 seen
+ * in the part lexed so far (and an eighth more): the sets are sized for
+ * it when they grow, so that they are rarely built again.
+ */
+static size_t expect(const struct doc *d, size_t n)
+{
+	size_t pos = d->sc->pos > 0 ? d->sc->pos : 1;
+
+	return (n + 1) * (d->len / pos + 1) / 8 * 9;
+}
 
 static int fail(struct doc *d, const char *fmt, ...)
 {
@@ -1244,10 +1265,8 @@ static void line_comment(const char *line, const char **c, size_t *len)
 	const char *p = line;
 
 	for (int field = 0; field < 2; field++) {
-		while (*p != '\0' && *p != ' ' && *p != '\t')
-			p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
+		p += strcspn(p, " \t");
+		p += strspn(p, " \t");
 	}
 	*c = p;
 	*len = strlen(p);
@@ -1290,7 +1309,7 @@ static int check_key(struct doc *d, uint32_t ui, uint32_t ki, struct json_object
 		goto out;
 	}
 	nbg_sha256(blob, blob_len, digest);
-	if ((r = keys_add(&d->keys, digest, ui, &other)) < 0) {
+	if ((r = keys_add(&d->keys, digest, ui, expect(d, d->keys.n), &other)) < 0) {
 		fail(d, "%s: out of memory", path);
 		goto out;
 	}
@@ -1346,7 +1365,7 @@ static int check_login(struct doc *d, uint32_t ui, struct json_object *v, const 
 		    "([a-z_][a-z0-9_.-]*[$]?, 1 to %d bytes)", path, shown, NBG_RT_LOGIN_MAX);
 	}
 	/* Users are compiled in order and the first refusal stops it: ui is the next. */
-	if ((r = logins_add(&d->logins, s, len, &other)) < 0)
+	if ((r = logins_add(&d->logins, s, len, expect(d, d->logins.n), &other)) < 0)
 		return fail(d, "%s: out of memory", path);
 	if (r == 1)
 		return fail(d, "%s: duplicate login \"%s\" (also users[%u])", path, s, other);
