@@ -88,7 +88,7 @@ struct nbg_sync_settings {
 	char *proxy;			/* NULL = no proxy (proxy env vars are ignored) */
 	int64_t connect_timeout;	/* seconds, default 10 */
 	int64_t timeout;		/* seconds, whole transfer, default 60 */
-	uint64_t max_bytes;		/* body limit, default 32 MiB, <= NBG_DOC_MAX_BYTES */
+	uint64_t max_bytes;		/* body limit, default and at most NBG_DOC_MAX_BYTES */
 	unsigned retries;		/* extra attempts on connection errors and 5xx, default 4 */
 	int64_t retry_delay;		/* first backoff delay, seconds, default 1; doubles, capped at 30 */
 	char *cache_dir;		/* state file and cache backups; default dirname(role_table) */

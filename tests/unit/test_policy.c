@@ -1179,7 +1179,7 @@ static void test_defaults(void **state)
 	assert_null(p->sync.proxy);
 	assert_int_equal(p->sync.connect_timeout, 10);
 	assert_int_equal(p->sync.timeout, 60);
-	assert_int_equal(p->sync.max_bytes, 32 * 1024 * 1024);
+	assert_int_equal(p->sync.max_bytes, 64 * 1024 * 1024);
 	assert_int_equal(p->sync.retries, 4);
 	assert_int_equal(p->sync.retry_delay, 1);
 	assert_string_equal(p->sync.cache_dir, "/var/lib/nexusbg");
