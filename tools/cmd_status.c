@@ -89,6 +89,9 @@ static int count_users(struct status *s)
 			s->roles[k].n++;
 		else
 			s->other++;
+		/* The walk touches every entry: do not keep the whole image resident. */
+		if ((i + 1) % 4096 == 0)
+			nbg_table_release(s->t);
 	}
 	return 0;
 }
