@@ -335,6 +335,21 @@ static const struct doc_case cases[] = {
 	{ "raw tab in a string", DOC(U(",\"display_name\":\"a\tb\"")), 0, NULL,
 	  "unescaped control character" },
 	{ "unterminated string", "{\"fabric\":\"abc", 0, NULL, "=fabric: unterminated string" },
+	/* text errors before value errors, whatever comes first in the document */
+	{ "a refused user, then a duplicate member further on",
+	  DOC(UK("alice", KPLAIN) "," U(",\"blocked\":true,\"blocked\":false")), 0, NULL,
+	  "=users[1]: duplicate member \"blocked\"" },
+	{ "a refused user, then trailing data", "{" F_USERS(UK("alice", KPLAIN)) "," TOP "} x",
+	  0, NULL, "trailing data after the JSON value" },
+	{ "a refused user, then an unknown top-level member",
+	  "{" F_USERS(UK("alice", KPLAIN)) "," TOP ",\"extra\":1}", 0, NULL,
+	  "=(document): unknown member \"extra\"" },
+	{ "a refused user, then a refused serial",
+	  "{" F_USERS(UK("alice", KPLAIN)) "," F_VER "," F_FAB ",\"serial\":0," F_GEN "}", 0,
+	  NULL, "=serial: must be between 1 and 9007199254740991" },
+	{ "of two refused users the first is reported",
+	  DOC(UK("alice", KPLAIN) "," UK("bob", "x")), 0, NULL,
+	  "=users[0].keys[0]: key type ssh-ed25519 is not a FIDO2 security key" },
 };
 
 static int check_case(const struct doc_case *c, const char *json, size_t len)

@@ -658,6 +658,87 @@ static void test_many_users(void **state)
 	nbg_table_free(t);
 }
 
+/* --- compiling file to file ------------------------------------------- */
+
+static int temp_file(const char *data, size_t len)
+{
+	char path[] = "/tmp/nbg-compile-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(path), 0);
+	if (len > 0)
+		assert_int_equal(write(fd, data, len), (ssize_t)len);
+	return fd;
+}
+
+/* The file path gives the bytes the memory path gives, and the same refusals. */
+static void test_compile_fd(void **state)
+{
+	static const char bad[] = "{\"format_version\":1,\"fabric\":\"f\",\"serial\":1,"
+	    "\"generated_at\":\"2026-11-21T10:00:00Z\",\"users\":[{\"login\":\"Alice\"}]}";
+	struct nbg_table *t;
+	struct nbg_user u;
+	char *doc = rt_document(), err[NBG_ERR_LEN], merr[NBG_ERR_LEN];
+	uint8_t *img, *got, d[32];
+	size_t len, flen;
+	int in, out;
+
+	(void)state;
+	rt_image(&img, &len);
+	in = temp_file(doc, strlen(doc));
+	out = temp_file(NULL, 0);
+	assert_int_equal(nbg_roledoc_compile_fd(in, NULL, out, &flen, err), 0);
+	assert_int_equal(flen, len);
+	got = malloc(len);
+	assert_non_null(got);
+	assert_int_equal(pread(out, got, len, 0), (ssize_t)len);
+	assert_memory_equal(got, img, len);
+	free(got);
+	assert_int_equal(nbg_table_from_fd(out, &t, err), 0);
+	close(out);
+	nbg_sha256(doc, strlen(doc), d);
+	assert_memory_equal(nbg_table_doc_sha256(t), d, 32);
+	for (uint32_t i = 0; i < NRT; i++) {
+		assert_int_equal(nbg_table_find(t, rt_users[i].login, &u, err), 1);
+		check_user(t, &rt_users[i], i, &u);
+	}
+	nbg_table_release(t);
+	assert_int_equal(nbg_table_find(t, "carol", &u, err), 1);
+	nbg_table_free(t);
+	close(in);
+	free(img);
+	free(doc);
+
+	/* a refusal says what the memory path says */
+	in = temp_file(bad, strlen(bad));
+	out = temp_file(NULL, 0);
+	assert_int_equal(nbg_roledoc_compile(bad, strlen(bad), NULL, &img, &len, merr), -1);
+	assert_int_equal(nbg_roledoc_compile_fd(in, NULL, out, &flen, err), NBG_ROLEDOC_REFUSED);
+	assert_string_equal(err, merr);
+	close(out);
+
+	/* an image that cannot be written is a system error, not a refusal */
+	out = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(out >= 0);
+	close(in);
+	doc = rt_document();
+	in = temp_file(doc, strlen(doc));
+	assert_int_equal(nbg_roledoc_compile_fd(in, NULL, out, &flen, err), NBG_ROLEDOC_SYSTEM);
+	assert_non_null(strstr(err, "writing the compiled table"));
+	close(out);
+	close(in);
+	free(doc);
+
+	/* an empty file is an empty document */
+	in = temp_file(NULL, 0);
+	out = temp_file(NULL, 0);
+	assert_int_equal(nbg_roledoc_compile_fd(in, NULL, out, &flen, err), NBG_ROLEDOC_REFUSED);
+	assert_string_equal(err, "(document): the document is empty");
+	close(out);
+	close(in);
+}
+
 /* --- the file opener --------------------------------------------------- */
 
 struct fs {
@@ -964,6 +1045,7 @@ int main(void)
 		cmocka_unit_test(test_targeted_corruption),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_many_users),
+		cmocka_unit_test(test_compile_fd),
 		cmocka_unit_test_setup_teardown(test_open_file, fs_setup, fs_teardown),
 		cmocka_unit_test_setup_teardown(test_open_replaced, fs_setup, fs_teardown),
 		cmocka_unit_test_setup_teardown(test_open_perms, fs_setup, fs_teardown),
