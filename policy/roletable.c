@@ -446,17 +446,48 @@ static int grow_users(struct nbg_rtb *b)
 	return NBG_RTB_OK;
 }
 
+/*
+ * Forget the shared strings remembered since there were N: they belong to
+ * an entry that was not written.  They are the last ones inserted, so no
+ * other string's probe sequence runs through their slots.
+ */
+static void unshare_from(struct nbg_rtb *b, size_t n)
+{
+	if (b->nshared == n)
+		return;
+	for (size_t i = 0; i < INTERN_SLOTS; i++) {
+		if (b->slots[i] > n)
+			b->slots[i] = 0;
+	}
+	b->nshared = n;
+}
+
+static int add_entry(struct nbg_rtb *b, const struct nbg_rtb_user *u, size_t name_len,
+    size_t role_len, size_t display_len);
+
 int nbg_rtb_add_user(struct nbg_rtb *b, const struct nbg_rtb_user *u)
 {
-	uint8_t *rec;
-	uint32_t start, name_off, role_off, display_off = 0, flags = 0;
-	size_t name_len, role_len, display_len, fixed;
+	size_t name_len, role_len, display_len, nshared = b->nshared;
 	int r;
 
 	if ((r = check_user(b, u, &name_len, &role_len, &display_len)) != NBG_RTB_OK)
 		return r;
 	if (b->nusers == b->cap && (r = grow_users(b)) != NBG_RTB_OK)
 		return r;
+	if ((r = add_entry(b, u, name_len, role_len, display_len)) != NBG_RTB_OK)
+		unshare_from(b, nshared);
+	return r;
+}
+
+/* Build the entry, write it out, and remember the user for the index. */
+static int add_entry(struct nbg_rtb *b, const struct nbg_rtb_user *u, size_t name_len,
+    size_t role_len, size_t display_len)
+{
+	uint8_t *rec;
+	uint32_t start, name_off, role_off, display_off = 0, flags = 0;
+	size_t fixed;
+	int r;
+
 	b->entry.len = 0;
 	if ((r = entry_here(b, &start)) != NBG_RTB_OK)
 		return r;
