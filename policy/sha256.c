@@ -8,11 +8,13 @@
  *
  * On x86-64 processors with the SHA extensions the blocks go through them
  * (about eight times faster: sync hashes the whole role document and every
- * key in it); the portable code is used everywhere else.
+ * key in it); the portable code is used everywhere else, and when built
+ * with NBG_SHA256_PORTABLE (the unit tests check both).
  */
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(NBG_SHA256_PORTABLE)
 #include <cpuid.h>
 #include <immintrin.h>
 #define NBG_SHA_X86 1
