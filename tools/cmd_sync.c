@@ -51,8 +51,7 @@ struct sync_ctx {
 
 	struct nbg_table *cur;		/* the cache as found; NULL unless usable */
 	char cur_err[NBG_ERR_LEN];
-	int doc_fd;			/* the document: fetched into a temporary file, or --file */
-	struct stat doc_st;		/* --file as opened */
+	int doc_fd;			/* the document, in a private temporary file */
 	bool doc_from_fetch;
 	struct nbg_fetch_result fr;
 	struct nbg_cf_tmp image;	/* the compiled document, until it is installed */
@@ -339,33 +338,74 @@ out:
 	return r;
 }
 
-/* --file: opened, not read; the loader maps it. */
+/*
+ * --file: copied into a private temporary file next to the cache, which the
+ * loader then maps.  The loader never maps the admin's file itself: a file
+ * cut short while mapped would fault the reader instead of being refused.
+ * A file that changes while it is copied is refused.
+ */
 static int read_document(struct sync_ctx *c)
 {
 	char err[NBG_CF_ERR_LEN];
-	size_t size;
-	int r;
+	struct stat before, after;
+	size_t size, max = (size_t)c->p->sync.max_bytes, total = 0;
+	int r, src = -1;
 
-	r = nbg_cf_open(c->file, (size_t)c->p->sync.max_bytes, 0, &c->doc_fd, &size, err);
-	if (r == NBG_CF_ERR_TOO_LARGE)
+	r = nbg_cf_open(c->file, max, 0, &src, &size, err);
+	if (r == NBG_CF_ERR_TOO_LARGE) {
 		set_msg(c, "%s (sync_max_bytes)", err);
-	else if (r != NBG_CF_OK)
-		set_msg(c, "%s", err);
-	else if (fstat(c->doc_fd, &c->doc_st) != 0) {
-		set_msg(c, "%s: fstat: %s", c->file, strerror(errno));
-		r = NBG_CF_ERR_SYSTEM;
+		return -1;
 	}
-	return r == NBG_CF_OK ? 0 : -1;
-}
+	if (r != NBG_CF_OK) {
+		set_msg(c, "%s", err);
+		return -1;
+	}
+	if (fstat(src, &before) != 0) {
+		set_msg(c, "%s: fstat: %s", c->file, strerror(errno));
+		goto fail;
+	}
+	if (nbg_cf_tmp_anon(c->p->role_table, &c->doc_fd, err) != NBG_CF_OK) {
+		set_msg(c, "%s", err);
+		goto fail;
+	}
+	for (;;) {
+		char buf[65536];
+		ssize_t n = read(src, buf, sizeof(buf));
 
-/* Did --file change while the loader read it? */
-static bool file_changed(const struct sync_ctx *c)
-{
-	struct stat st;
-
-	return fstat(c->doc_fd, &st) != 0 || st.st_size != c->doc_st.st_size ||
-	    st.st_mtim.tv_sec != c->doc_st.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != c->doc_st.st_mtim.tv_nsec;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			set_msg(c, "%s: read: %s", c->file, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if ((total += (size_t)n) > max) {
+			set_msg(c, "%s: more than the limit of %zu bytes (sync_max_bytes)", c->file,
+			    max);
+			goto fail;
+		}
+		for (ssize_t w, o = 0; o < n; o += w) {
+			if ((w = write(c->doc_fd, buf + o, (size_t)(n - o))) < 0 && errno == EINTR) {
+				w = 0;
+			} else if (w <= 0) {
+				set_msg(c, "%s: cannot copy it next to the role table: %s", c->file,
+				    w < 0 ? strerror(errno) : "short write");
+				goto fail;
+			}
+		}
+	}
+	if (fstat(src, &after) != 0 || total != size || after.st_size != before.st_size ||
+	    after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+	    after.st_mtim.tv_nsec != before.st_mtim.tv_nsec) {
+		set_msg(c, "%s changed while it was read; nothing was installed", c->file);
+		goto fail;
+	}
+	close(src);
+	return 0;
+fail:
+	close(src);
+	return -1;
 }
 
 /* Compile the document into a temporary file next to the cache. */
@@ -389,10 +429,6 @@ static int compile(struct sync_ctx *c)
 	}
 	if (r != 0) {
 		set_msg(c, "%s: %s", c->p->role_table, err);
-		return -1;
-	}
-	if (c->file != NULL && file_changed(c)) {
-		set_msg(c, "%s changed while it was read; nothing was installed", c->file);
 		return -1;
 	}
 	if (nbg_table_from_fd(c->image.fd, &c->next, err) != 0) {
