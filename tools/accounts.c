@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "accounts_db.h"
 #include "policy.h"
 
 struct login_uid {
@@ -205,7 +206,10 @@ static int load_passwd(struct acct_ctx *c, const char *path, bool local, bool mu
 	size_t len;
 	int r;
 
-	r = nbg_cf_read(path, NBG_ACCOUNTS_FILE_MAX, NBG_CF_READ_ROOT, &text, &len, cferr);
+	if (!local && c->o->db != NULL)
+		r = nbg_accounts_db_read(c->o, &text, &len, cferr);
+	else
+		r = nbg_cf_read(path, NBG_ACCOUNTS_FILE_MAX, NBG_CF_READ_ROOT, &text, &len, cferr);
 	if (r == NBG_CF_ERR_NOT_FOUND && !must_exist)
 		return NBG_CF_OK;
 	if (r != NBG_CF_OK) {
@@ -571,6 +575,11 @@ int nbg_accounts_sync(const struct nbg_accounts_opts *o, const struct nbg_accoun
 		goto out;
 	}
 	rep->provisioned = (uint32_t)(n - rep->skipped);
+	if (o->db != NULL) {
+		/* accounts nexusbg: the same entries, compiled into the database */
+		r = nbg_accounts_db_write(o, pw.p, pw.len, gr.p, gr.len, &rep->changed, err);
+		goto out;
+	}
 	/* shadow and group first: a login that appears in passwd is complete */
 	if ((r = write_if_changed(o->dir, "shadow", &sh, 0600, &rep->changed, err)) !=
 	    NBG_CF_OK ||

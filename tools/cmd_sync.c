@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "accounts_db.h"
 #include "cachefile.h"
 #include "cli.h"
 #include "fetch.h"
@@ -454,7 +455,7 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 
 	c->st.accounts = NBG_ACCOUNTS_OFF;
 	c->st.accounts_users = c->st.accounts_skipped = c->st.nnotes = 0;
-	if (a->mode != NBG_ACCOUNTS_EXTRAUSERS)
+	if (a->mode == NBG_ACCOUNTS_NONE)
 		return 0;
 	o.dir = a->extrausers_dir != NULL ? a->extrausers_dir : "/var/lib/extrausers";
 	o.local_passwd = "/etc/passwd";
@@ -465,6 +466,8 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	o.shell = a->shell != NULL ? a->shell : "/bin/bash";
 	o.home_base = a->home_base != NULL ? a->home_base : "/home";
 	o.next_uid = c->st.accounts_next_uid;
+	if (a->mode == NBG_ACCOUNTS_NEXUSBG)
+		nbg_accounts_db_setup(&o, on_account_note, c);
 	if (collect_users(t, &users, err) != 0 ||
 	    nbg_accounts_sync(&o, users, nbg_table_nusers(t), on_account_note, c, &c->acct,
 	    err) != NBG_CF_OK) {
