@@ -12,10 +12,11 @@
  *       passwd/group/shadow line>", "NOTFOUND", or "<STATUS> <errno name>"
  *   nss_probe list MODULE.so passwd|group|shadow
  *       the module's enumeration, one line per entry, then its last status
- *   nss_probe time NAME COUNT
- *       getpwnam(NAME) COUNT times through glibc (the first call loads the
- *       NSS configuration and modules and is not counted); prints
- *       "NAME: N calls, X us per call"; exit 1 if NAME is not found
+ *   nss_probe time KEY COUNT
+ *       getpwnam(KEY), or getpwuid(KEY) when KEY is a number, COUNT times
+ *       through glibc and nsswitch.conf (a first call, which loads the
+ *       configuration and the modules, is not counted); prints "KEY (found):
+ *       N calls, X us per call"
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <nss.h>
 #include <pwd.h>
 #include <shadow.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,26 +171,33 @@ static int list(void *h, const char *db)
 	return 0;
 }
 
-static int timed(const char *name, long count)
+/* getpwnam(KEY), or getpwuid(KEY) when KEY is a number. */
+static struct passwd *lookup(const char *key)
+{
+	char *end;
+	unsigned long uid = strtoul(key, &end, 10);
+
+	return *key != '\0' && *end == '\0' ? getpwuid((uid_t)uid) : getpwnam(key);
+}
+
+static int timed(const char *key, long count)
 {
 	struct timespec a, b;
+	bool found = lookup(key) != NULL;	/* loads nsswitch.conf and the modules */
 	double us;
 
-	if (getpwnam(name) == NULL) {
-		fprintf(stderr, "nss_probe: %s: not found\n", name);
-		return 1;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (long i = 0; i < count; i++) {
-		if (getpwnam(name) == NULL) {
-			fprintf(stderr, "nss_probe: %s: lost at call %ld\n", name, i);
+		if ((lookup(key) != NULL) != found) {
+			fprintf(stderr, "nss_probe: %s: changed at call %ld\n", key, i);
 			return 1;
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	us = ((double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3) /
 	    (double)count;
-	printf("%s: %ld calls, %.1f us per call\n", name, count, us);
+	printf("%s (%s): %ld calls, %.1f us per call\n", key, found ? "found" : "not found",
+	    count, us);
 	return 0;
 }
 
@@ -205,7 +214,7 @@ int main(int argc, char **argv)
 		    1);
 	if (argc < 4 || (strcmp(argv[1], "call") != 0 && strcmp(argv[1], "list") != 0)) {
 		fprintf(stderr, "usage: nss_probe db | call MODULE FUNCTION KEY [BUFLEN] | "
-		    "list MODULE passwd|group|shadow | time NAME COUNT\n");
+		    "list MODULE passwd|group|shadow | time KEY COUNT\n");
 		return 2;
 	}
 	if ((h = dlopen(argv[2], RTLD_NOW | RTLD_LOCAL)) == NULL) {

@@ -17,55 +17,15 @@ if [ -z "${NBG_NSS_NS:-}" ]; then
 	exec unshare --mount --propagation private env NBG_NSS_NS=1 bash "$0" "$@"
 fi
 . "$NBG_SRCDIR/tests/sync/lib.sh"
+. "$NBG_SRCDIR/tests/nss/lib.sh"
 
-PROBE=$NBG_BUILDDIR/tests/nss/nss_probe
-MODULE=$NBG_BUILDDIR/nss/libnss_nexusbg.so.2
-DB=$("$PROBE" db) || { echo "Bail out! nss_probe db"; exit 1; }
-DBDIR=$(dirname "$DB")
-XU=/var/lib/extrausers
-MOUNTS=()
-
-cleanup_hook() {
-	local i
-	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
-		umount "${MOUNTS[$i]}" 2>/dev/null
-	done
-}
-
-# private DIR: from now on DIR's changes go to a tmpfs of this namespace
-private() {
-	local d=$1 n=${#MOUNTS[@]}
-	mountpoint -q "$T/ovl" || {
-		mkdir -p "$T/ovl" && mount -t tmpfs -o mode=0700 nbg-nss-test "$T/ovl" &&
-		    MOUNTS+=("$T/ovl")
-	} || { echo "Bail out! cannot mount a tmpfs on $T/ovl"; exit 1; }
-	mkdir -p "$T/ovl/$n/up" "$T/ovl/$n/work"
-	mount -t overlay "nbg-nss-test-$n" \
-	    -o "lowerdir=$d,upperdir=$T/ovl/$n/up,workdir=$T/ovl/$n/work" "$d" ||
-	    { echo "Bail out! cannot put an overlay on $d"; exit 1; }
-	MOUNTS+=("$d")
-	[ "$(findmnt -n -o FSTYPE --mountpoint "$d")" = overlay ] ||
-	    { echo "Bail out! $d is not private"; exit 1; }
-}
-
-[ -f "$MODULE" ] || { echo "Bail out! $MODULE is not built"; exit 1; }
-for d in /etc "$(dirname "$DBDIR")" "$(dirname "$XU")"; do
-	[ -d "$d" ] || { echo "Bail out! $d does not exist"; exit 1; }
-	findmnt -n --mountpoint "$d" -o SOURCE | grep -q '^nbg-nss-test' || private "$d"
-done
-# fresh, empty directories (inside the overlays: whiteouts, the real ones stay)
-rm -rf "$DBDIR" "$XU" && mkdir -m 0755 "$DBDIR" "$XU" ||
-    { echo "Bail out! cannot make $DBDIR and $XU"; exit 1; }
-sed -i -E 's/^(passwd|group|shadow):.*$/\1: files nexusbg/' /etc/nsswitch.conf
-for db in passwd group shadow; do
-	grep -q "^$db: files nexusbg\$" /etc/nsswitch.conf || echo "$db: files nexusbg" >>/etc/nsswitch.conf
-done
+nss_setup
+nss_services files nexusbg
 awk -F: '!($3 >= 64000 && $3 <= 64999)' /etc/passwd >"$T/passwd" && cat "$T/passwd" >/etc/passwd
 echo "localop:x:64001:64001:a local account:/home/localop:/bin/sh" >>/etc/passwd
 awk -F: '!($3 >= 64000 && $3 <= 64999) && $1 != "nexusbg"' /etc/group >"$T/group" &&
     cat "$T/group" >/etc/group
 printf 'auth required pam_permit.so\naccount required pam_unix.so\n' >/etc/pam.d/nbg-nss-test
-export LD_LIBRARY_PATH=$NBG_BUILDDIR/nss
 
 CACHE=$T/cache
 write_policy "accounts nexusbg" "account_uid_range 64000-64999"
