@@ -33,7 +33,7 @@ contents=$(dpkg -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/nexusbg ./usr/bin/nexusbg-cli ./etc/nexusbg/policy.conf \
 	./etc/ssh/sshd_config.d/50-nexusbg.conf ./usr/lib/systemd/system/nexusbg-sync.timer \
 	./usr/lib/systemd/system/nexusbg-sync.service ./usr/lib/tmpfiles.d/nexusbg.conf \
-	./usr/share/man/man8/pam_nexusbg.8.gz; do
+	./usr/share/man/man8/pam_nexusbg.8.gz ./usr/share/man/man8/libnss_nexusbg.8.gz; do
 	grep -qxF "$f" <<<"$contents" && ok "nexusbg carries $f" || bad "nexusbg lacks $f"
 done
 grep -qE '^\./lib/[^/]+/security/pam_nexusbg\.so$' <<<"$contents" &&
