@@ -2,7 +2,8 @@
 /*
  * test_sync_units.c - the pieces of `nexusbg sync`, table-driven: backoff,
  * retry classes, ETags, the bearer token file, atomic replacement and its
- * permission rules, the state file, and the extrausers account files.
+ * permission rules, the state file, and the accounts (extrausers files and
+ * the accounts database).
  * Runs as root (files must be root-owned; some cases chown to nobody).
  */
 #include <stdarg.h>
