@@ -3,11 +3,13 @@
  * db.c - opening the accounts database for the NSS module, and the
  * enumeration state of set/get/end*ent.
  *
- * A lookup opens the database, reads a few pages and unmaps it again: an
- * open, two fstat, an mmap and a munmap, whatever the number of accounts,
- * and no state that could go stale when sync replaces the file.  An
- * enumeration keeps the mapping set*ent opened until end*ent, so it walks
- * one consistent database even while sync renames a new one into place.
+ * A lookup opens the database, reads the few bytes it needs and closes it
+ * again: the directory and the file opened and checked, then four pread()
+ * (the header, a run of buckets, the record, its strings), whatever the
+ * number of accounts, and no state that could go stale when sync replaces
+ * the file.  An enumeration keeps the file set*ent opened until end*ent, so
+ * it walks one consistent database even while sync renames a new one into
+ * place.
  */
 #include <errno.h>
 

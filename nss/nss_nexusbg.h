@@ -55,7 +55,7 @@ enum nss_status nbg_nss_open(struct nbg_acctdb *db, const char *path, int *errno
 /* The state of one database's enumeration (one per process and database). */
 struct nbg_nss_ent {
 	pthread_mutex_t lock;
-	bool open;		/* db holds the mapping set*ent opened */
+	bool open;		/* db holds the file set*ent opened */
 	struct nbg_acctdb db;
 	uint32_t next;		/* the next record to return */
 };
@@ -66,7 +66,7 @@ struct nbg_nss_ent {
 enum nss_status nbg_nss_ent_open(struct nbg_nss_ent *e, const char *path, int *errnop);
 /* set*ent: (re)open the database and start from its first entry. */
 enum nss_status nbg_nss_setent(struct nbg_nss_ent *e, const char *path, int *errnop);
-/* end*ent: unmap it. */
+/* end*ent: close it. */
 enum nss_status nbg_nss_endent(struct nbg_nss_ent *e);
 
 /*

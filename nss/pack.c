@@ -2,7 +2,7 @@
 /*
  * pack.c - copy an entry into the caller's structure and buffer.  The
  * strings of struct passwd / spwd / group must live in the caller's
- * buffer: the database is unmapped when the lookup returns.  A buffer too
+ * buffer, not in the lookup's own stack.  A buffer too
  * small gives TRYAGAIN with *errnop = ERANGE and leaves the structure
  * alone; glibc then calls again with a larger buffer.
  */

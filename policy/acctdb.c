@@ -3,14 +3,18 @@
  * acctdb.c - the accounts database reader: opener and lookups (see
  * acctdb.h; the layout is in docs/accounts-db.md).
  *
- *	header		128 bytes: magic, version, sizes, counts, the group,
- *			section offsets and sizes
+ *	header		160 bytes: magic, version, sizes, counts, the group's
+ *			gid, section offsets and sizes, the group's name
  *	name index	nbuckets x 8 bytes: u32 record + 1 (0 = empty), u32
  *			high half of FNV-1a 64 of the login; linear probing
  *	uid index	nbuckets x 8 bytes: u32 record + 1, u32 uid; first
  *			bucket from the murmur3 finalizer of the uid
  *	records		naccounts x 40 bytes, in enumeration order
  *	strings		NUL-terminated strings
+ *
+ * Every read names a section, an offset and a length, is checked against
+ * that section, and then copies the bytes from the image in memory or
+ * reads them from the file with pread(); buf.h parses what was read.
  *
  * Only libc and buf.c: this file is linked into libnss_nexusbg.so.2.
  */
@@ -20,12 +24,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "acctdb.h"
 #include "acctdb_int.h"
+#include "buf.h"
 
 static void seterr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -59,13 +63,59 @@ bool nbg_acctdb_valid_name(const char *s, size_t len)
 	return true;
 }
 
+/* --- reading ----------------------------------------------------------------- */
+
+enum { S_NAMES = 0, S_UIDS, S_RECORDS, S_STRINGS };
+
+/* LEN bytes of the file at AT; -1 on an error or a short read. */
+static int read_at(int fd, void *dst, size_t len, uint64_t at)
+{
+	uint8_t *p = dst;
+
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+		at += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* LEN bytes at AT of the image or the file (AT + LEN <= db->len, checked by the caller). */
+static int get_raw(const struct nbg_acctdb *db, uint64_t at, size_t len, void *dst)
+{
+	if (db->img != NULL) {
+		memcpy(dst, db->img + at, len);
+		return NBG_BUF_OK;
+	}
+	return read_at(db->fd, dst, len, at) == 0 ? NBG_BUF_OK : NBG_BUF_E_SHORT;
+}
+
+/*
+ * Bytes [off, off + len) of section S into DST: NBG_BUF_E_RANGE when they
+ * are not all inside it (the check of nbg_buf_window(), without overflow),
+ * NBG_BUF_E_SHORT when the file does not give them.
+ */
+static int get(const struct nbg_acctdb *db, int s, uint64_t off, size_t len, void *dst)
+{
+	if (off > db->size[s] || len > db->size[s] - off)
+		return NBG_BUF_E_RANGE;
+	return get_raw(db, db->off[s] + off, len, dst);
+}
+
 /* --- the header ----------------------------------------------------------- */
 
 struct header {
 	uint32_t version, header_size;
 	uint64_t total;
-	uint32_t naccounts, nbuckets, group_gid, group_off, group_len, flags;
+	uint32_t naccounts, nbuckets, group_gid, flags;
 	uint64_t off[4], size[4];	/* name index, uid index, records, strings */
+	const uint8_t *group_name;	/* ADB_GROUP_NAME_LEN bytes, NUL-padded */
 	const uint8_t *reserved;
 };
 
@@ -79,8 +129,6 @@ static int read_header(struct nbg_buf *b, struct header *h)
 	    (r = nbg_buf_get_u32le(b, &h->naccounts)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(b, &h->nbuckets)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(b, &h->group_gid)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &h->group_off)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(b, &h->group_len)) != NBG_BUF_OK ||
 	    (r = nbg_buf_get_u32le(b, &h->flags)) != NBG_BUF_OK)
 		return r;
 	for (size_t i = 0; i < 4; i++) {
@@ -88,11 +136,27 @@ static int read_header(struct nbg_buf *b, struct header *h)
 		    (r = nbg_buf_get_u64le(b, &h->size[i])) != NBG_BUF_OK)
 			return r;
 	}
+	if ((r = nbg_buf_get_bytes(b, ADB_GROUP_NAME_LEN, &h->group_name)) != NBG_BUF_OK)
+		return r;
 	return nbg_buf_get_bytes(b, ADB_RESERVED_LEN, &h->reserved);
 }
 
+/* The group's name: 1 to 32 bytes of a portable name, then only NULs. */
+static int group_name(const struct header *h, char out[NBG_ACCTDB_NAME_MAX + 1])
+{
+	size_t n = strnlen((const char *)h->group_name, ADB_GROUP_NAME_LEN);
+
+	for (size_t i = n; i < ADB_GROUP_NAME_LEN; i++) {
+		if (h->group_name[i] != 0)
+			return -1;
+	}
+	memcpy(out, h->group_name, n);
+	out[n] = '\0';
+	return nbg_acctdb_valid_name(out, n) ? 0 : -1;
+}
+
 /* The counts, and that the four sections tile the image in order. */
-static int check_layout(const struct header *h, size_t len, char *err)
+static int check_layout(const struct header *h, uint64_t len, char *err)
 {
 	uint64_t expect[3];
 
@@ -145,24 +209,30 @@ static int check_layout(const struct header *h, size_t len, char *err)
 	return 0;
 }
 
-/* Validate the header (constant work) and set up db's windows. */
+/* Read and validate the header: constant work. */
 static int db_init(struct nbg_acctdb *db, char *err)
 {
+	uint8_t raw[ADB_HEADER_SIZE];
 	struct nbg_buf whole;
 	struct header h;
 	const uint8_t *magic;
 	int r;
 
-	nbg_buf_init(&whole, db->img, db->len);
 	if (db->len < ADB_HEADER_SIZE) {
-		seterr(err, "accounts database: %zu bytes, shorter than its header", db->len);
+		seterr(err, "accounts database: %llu bytes, shorter than its header",
+		    (unsigned long long)db->len);
 		return -1;
 	}
 	if (db->len > NBG_ACCTDB_MAX_BYTES) {
-		seterr(err, "accounts database: %zu bytes, over the %u-byte limit", db->len,
-		    NBG_ACCTDB_MAX_BYTES);
+		seterr(err, "accounts database: %llu bytes, over the %u-byte limit",
+		    (unsigned long long)db->len, NBG_ACCTDB_MAX_BYTES);
 		return -1;
 	}
+	if (get_raw(db, 0, sizeof(raw), raw) != NBG_BUF_OK) {
+		seterr(err, "accounts database: the header cannot be read");
+		return -1;
+	}
+	nbg_buf_init(&whole, raw, sizeof(raw));
 	if (nbg_buf_get_bytes(&whole, ADB_MAGIC_LEN, &magic) != NBG_BUF_OK ||
 	    memcmp(magic, ADB_MAGIC, ADB_MAGIC_LEN) != 0) {
 		seterr(err, "accounts database: bad magic (not an accounts database)");
@@ -178,22 +248,13 @@ static int db_init(struct nbg_acctdb *db, char *err)
 		return -1;
 	}
 	if (h.total != db->len) {
-		seterr(err, "accounts database: %zu bytes, its header says %llu (truncated?)",
-		    db->len, (unsigned long long)h.total);
+		seterr(err, "accounts database: %llu bytes, its header says %llu (truncated?)",
+		    (unsigned long long)db->len, (unsigned long long)h.total);
 		return -1;
 	}
 	if (check_layout(&h, db->len, err) != 0)
 		return -1;
-	if (nbg_buf_window(&whole, h.off[0], h.size[0], &db->names) != NBG_BUF_OK ||
-	    nbg_buf_window(&whole, h.off[1], h.size[1], &db->uids) != NBG_BUF_OK ||
-	    nbg_buf_window(&whole, h.off[2], h.size[2], &db->records) != NBG_BUF_OK ||
-	    nbg_buf_window(&whole, h.off[3], h.size[3], &db->strings) != NBG_BUF_OK) {
-		seterr(err, "accounts database: section outside the image");
-		return -1;
-	}
-	if (h.group_len == 0 || h.group_len > NBG_ACCTDB_NAME_MAX ||
-	    (r = nbg_buf_cstring_at(&db->strings, h.group_off, h.group_len, &db->group_name)) !=
-	    NBG_BUF_OK || !nbg_acctdb_valid_name(db->group_name, h.group_len)) {
+	if (group_name(&h, db->group_name) != 0) {
 		seterr(err, "accounts database: bad group name");
 		return -1;
 	}
@@ -201,19 +262,31 @@ static int db_init(struct nbg_acctdb *db, char *err)
 		seterr(err, "accounts database: group gid %u is not allowed", h.group_gid);
 		return -1;
 	}
+	memcpy(db->off, h.off, sizeof(db->off));
+	memcpy(db->size, h.size, sizeof(db->size));
 	db->naccounts = h.naccounts;
 	db->nbuckets = h.nbuckets;
 	db->group_gid = h.group_gid;
 	return 0;
 }
 
-int nbg_acctdb_from_image(struct nbg_acctdb *db, const void *img, size_t len, char *err)
+static void db_reset(struct nbg_acctdb *db)
 {
 	memset(db, 0, sizeof(*db));
+	db->fd = -1;
+}
+
+int nbg_acctdb_from_image(struct nbg_acctdb *db, const void *img, size_t len, char *err)
+{
+	db_reset(db);
+	if (img == NULL) {
+		seterr(err, "accounts database: no image");
+		return -1;
+	}
 	db->img = img;
-	db->len = img != NULL ? len : 0;
+	db->len = len;
 	if (db_init(db, err) != 0) {
-		memset(db, 0, sizeof(*db));
+		db_reset(db);
 		return -1;
 	}
 	return 0;
@@ -221,9 +294,9 @@ int nbg_acctdb_from_image(struct nbg_acctdb *db, const void *img, size_t len, ch
 
 void nbg_acctdb_close(struct nbg_acctdb *db)
 {
-	if (db->map != NULL)
-		munmap(db->map, db->len);
-	memset(db, 0, sizeof(*db));
+	if (db->fd >= 0)
+		close(db->fd);
+	db_reset(db);
 }
 
 uint32_t nbg_acctdb_count(const struct nbg_acctdb *db)
@@ -334,26 +407,17 @@ enum nbg_acctdb_status nbg_acctdb_open(struct nbg_acctdb *db, const char *path,
 	enum nbg_acctdb_status s;
 	struct stat st;
 	char why[NBG_ACCTDB_ERR_LEN];
-	void *map;
 	int fd;
 
-	memset(db, 0, sizeof(*db));
+	db_reset(db);
 	if (path == NULL) {
 		seterr(err, "no accounts database path");
 		return NBG_ACCTDB_INVALID;
 	}
 	if ((s = open_file(path, flags, &fd, &st, err)) != NBG_ACCTDB_OK)
 		return s;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
-		seterr(err, "%s: mmap: %s", path, strerror(errno));
-		close(fd);
-		return NBG_ACCTDB_INVALID;
-	}
-	close(fd);
-	db->map = map;
-	db->img = map;
-	db->len = (size_t)st.st_size;
+	db->fd = fd;
+	db->len = (uint64_t)st.st_size;
 	if (db_init(db, err != NULL ? why : NULL) != 0) {
 		seterr(err, "%s: %s", path, why);
 		nbg_acctdb_close(db);
@@ -364,21 +428,78 @@ enum nbg_acctdb_status nbg_acctdb_open(struct nbg_acctdb *db, const char *path,
 
 /* --- records -------------------------------------------------------------- */
 
-/* A string of the image: a reference that checks out, without ':' or control bytes. */
-static int field_at(const struct nbg_acctdb *db, uint32_t off, uint32_t len, uint32_t max,
-    const char **out)
+/* A stored string of LEN bytes at OFF in the strings, checked, copied to OUT. */
+static int get_string(const struct nbg_acctdb *db, uint32_t off, uint32_t len, uint32_t max,
+    char *out)
 {
+	uint8_t tmp[NBG_ACCTDB_PATH_MAX + 1];
+	struct nbg_buf b;
 	const char *s;
 
-	if (len > max || nbg_buf_cstring_at(&db->strings, off, len, &s) != NBG_BUF_OK)
+	if (len > max || len >= sizeof(tmp) || get(db, S_STRINGS, off, (size_t)len + 1, tmp) !=
+	    NBG_BUF_OK)
 		return -1;
-	for (uint32_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	nbg_buf_init(&b, tmp, (size_t)len + 1);
+	if (nbg_buf_cstring_at(&b, 0, len, &s) != NBG_BUF_OK)
+		return -1;
+	memcpy(out, s, (size_t)len + 1);
+	return 0;
+}
+
+/* No ':' or control byte: the field fits a passwd(5) line as it is. */
+static bool field_ok(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
 
 		if (c < 0x20 || c == 0x7f || c == ':')
-			return -1;
+			return false;
 	}
-	*out = s;
+	return true;
+}
+
+/*
+ * The four strings of a record into out->str.  The writer puts them one
+ * after the other, so one read usually gets them all; they are checked
+ * one by one all the same, wherever they are.
+ */
+static int get_strings(const struct nbg_acctdb *db, const uint32_t *f, struct nbg_acct *out)
+{
+	static const uint32_t max[4] = { NBG_ACCTDB_NAME_MAX, NBG_ACCTDB_GECOS_MAX,
+	    NBG_ACCTDB_PATH_MAX, NBG_ACCTDB_PATH_MAX };
+	const char **dst[4] = { &out->name, &out->gecos, &out->home, &out->shell };
+	uint8_t span[NBG_ACCTDB_STR_MAX];
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t used = 0;
+	struct nbg_acctdb one;
+	bool whole;
+
+	for (size_t k = 0; k < 4; k++) {
+		uint64_t off = f[2 * k], end = off + f[2 * k + 1] + 1;
+
+		if (f[2 * k + 1] > max[k])
+			return -1;
+		lo = off < lo ? off : lo;
+		hi = end > hi ? end : hi;
+	}
+	/* one read of the span, then each string is taken from it as from an image */
+	whole = hi - lo <= sizeof(span) && get(db, S_STRINGS, lo, (size_t)(hi - lo), span) ==
+	    NBG_BUF_OK;
+	if (whole) {
+		db_reset(&one);
+		one.img = span;
+		one.len = hi - lo;
+		one.size[S_STRINGS] = hi - lo;
+	}
+	for (size_t k = 0; k < 4; k++) {
+		char *s = out->str + used;
+
+		if (get_string(whole ? &one : db, whole ? (uint32_t)(f[2 * k] - lo) : f[2 * k],
+		    f[2 * k + 1], max[k], s) != 0 || !field_ok(s))
+			return -1;
+		*dst[k] = s;
+		used += (size_t)f[2 * k + 1] + 1;
+	}
 	return 0;
 }
 
@@ -390,32 +511,33 @@ static int field_at(const struct nbg_acctdb *db, uint32_t off, uint32_t len, uin
 static int read_record(const struct nbg_acctdb *db, uint32_t i, struct nbg_acct *out,
     char *err)
 {
+	uint8_t raw[ADB_RECORD_SIZE];
 	struct nbg_buf b;
 	uint32_t f[10];		/* name off/len, uid, gid, gecos, home, shell off/len */
-	int r = NBG_BUF_OK;
+	uint32_t strs[8];
+	int r;
 
 	if (i >= db->naccounts) {
 		seterr(err, "accounts database: record %u of %u does not exist", i,
 		    db->naccounts);
 		return -1;
 	}
-	if ((r = nbg_buf_window(&db->records, (uint64_t)i * ADB_RECORD_SIZE, ADB_RECORD_SIZE,
-	    &b)) != NBG_BUF_OK) {
+	if ((r = get(db, S_RECORDS, (uint64_t)i * ADB_RECORD_SIZE, sizeof(raw), raw)) !=
+	    NBG_BUF_OK) {
 		seterr(err, "accounts database: record %u: %s", i, nbg_buf_strerror(r));
 		return -1;
 	}
+	nbg_buf_init(&b, raw, sizeof(raw));
 	for (size_t k = 0; k < 10; k++) {
 		if ((r = nbg_buf_get_u32le(&b, &f[k])) != NBG_BUF_OK) {
 			seterr(err, "accounts database: record %u: %s", i, nbg_buf_strerror(r));
 			return -1;
 		}
 	}
-	memset(out, 0, sizeof(*out));
-	if (field_at(db, f[0], f[1], NBG_ACCTDB_NAME_MAX, &out->name) != 0 ||
-	    !nbg_acctdb_valid_name(out->name, f[1]) ||
-	    field_at(db, f[4], f[5], NBG_ACCTDB_GECOS_MAX, &out->gecos) != 0 ||
-	    field_at(db, f[6], f[7], NBG_ACCTDB_PATH_MAX, &out->home) != 0 ||
-	    field_at(db, f[8], f[9], NBG_ACCTDB_PATH_MAX, &out->shell) != 0 ||
+	strs[0] = f[0];
+	strs[1] = f[1];
+	memcpy(strs + 2, f + 4, 6 * sizeof(uint32_t));
+	if (get_strings(db, strs, out) != 0 || !nbg_acctdb_valid_name(out->name, f[1]) ||
 	    out->home[0] != '/' || out->shell[0] != '/') {
 		seterr(err, "accounts database: record %u: a string is out of place or invalid",
 		    i);
@@ -437,30 +559,76 @@ int nbg_acctdb_at(const struct nbg_acctdb *db, uint32_t i, struct nbg_acct *out,
 	return read_record(db, i, out, err);
 }
 
-/* Bucket i of an index: *slot is record + 1 (0 = empty), *key its second word. */
-static int bucket(const struct nbg_buf *index, uint32_t i, uint32_t *slot, uint32_t *key,
-    char *err)
+/*
+ * Walk an index from bucket I on, a few buckets per read: calls MATCH for
+ * each used bucket until it returns 1 (found) or -1, or an empty bucket
+ * ends the walk (0).
+ */
+#define BUCKETS_PER_READ	8
+
+static int walk(const struct nbg_acctdb *db, int s, uint32_t i,
+    int (*match)(const struct nbg_acctdb *db, uint32_t slot, uint32_t key, void *arg),
+    void *arg, char *err)
 {
-	struct nbg_buf b;
+	uint8_t raw[BUCKETS_PER_READ * ADB_BUCKET_SIZE];
+	uint32_t mask = db->nbuckets - 1, seen = 0;
 	int r;
 
-	if ((r = nbg_buf_window(index, (uint64_t)i * ADB_BUCKET_SIZE, ADB_BUCKET_SIZE, &b)) !=
-	    NBG_BUF_OK || (r = nbg_buf_get_u32le(&b, slot)) != NBG_BUF_OK ||
-	    (r = nbg_buf_get_u32le(&b, key)) != NBG_BUF_OK) {
-		seterr(err, "accounts database: index bucket %u: %s", i, nbg_buf_strerror(r));
-		return -1;
+	while (seen < db->nbuckets) {
+		uint32_t n = db->nbuckets - i < BUCKETS_PER_READ ? db->nbuckets - i :
+		    BUCKETS_PER_READ;
+		struct nbg_buf b;
+
+		if ((r = get(db, s, (uint64_t)i * ADB_BUCKET_SIZE, (size_t)n * ADB_BUCKET_SIZE,
+		    raw)) != NBG_BUF_OK) {
+			seterr(err, "accounts database: index bucket %u: %s", i,
+			    nbg_buf_strerror(r));
+			return -1;
+		}
+		nbg_buf_init(&b, raw, (size_t)n * ADB_BUCKET_SIZE);
+		for (uint32_t k = 0; k < n && seen < db->nbuckets; k++, seen++) {
+			uint32_t slot, key;
+
+			if (nbg_buf_get_u32le(&b, &slot) != NBG_BUF_OK ||
+			    nbg_buf_get_u32le(&b, &key) != NBG_BUF_OK)
+				return -1;	/* cannot happen: n buckets were read */
+			if (slot == 0)
+				return 0;
+			if ((r = match(db, slot, key, arg)) != 0)
+				return r;
+		}
+		i = (i + n) & mask;
 	}
-	return 0;
+	seterr(err, "accounts database: the index has no empty bucket (corrupt)");
+	return -1;
+}
+
+struct by_name {
+	const char *name;
+	uint32_t hi;
+	struct nbg_acct *out;
+	char *err;
+};
+
+static int match_name(const struct nbg_acctdb *db, uint32_t slot, uint32_t key, void *arg)
+{
+	struct by_name *q = arg;
+
+	if (key != q->hi)
+		return 0;
+	if (read_record(db, slot - 1, q->out, q->err) != 0)
+		return -1;
+	return strcmp(q->out->name, q->name) == 0;
 }
 
 int nbg_acctdb_by_name(const struct nbg_acctdb *db, const char *name, struct nbg_acct *out,
     char *err)
 {
-	uint32_t mask = db->nbuckets - 1, i, slot, hi;
+	struct by_name q = { name, 0, out, err };
 	uint64_t h;
 	size_t len;
 
-	if (name == NULL || db->img == NULL) {
+	if (name == NULL || (db->img == NULL && db->fd < 0)) {
 		seterr(err, "accounts database: lookup without a name or a database");
 		return -1;
 	}
@@ -469,48 +637,40 @@ int nbg_acctdb_by_name(const struct nbg_acctdb *db, const char *name, struct nbg
 	if (len == 0 || len > NBG_ACCTDB_NAME_MAX)
 		return 0;
 	h = nbg_acctdb_hash_name(name, len);
-	i = (uint32_t)(h & mask);
-	for (uint32_t probe = 0; probe < db->nbuckets; probe++, i = (i + 1) & mask) {
-		if (bucket(&db->names, i, &slot, &hi, err) != 0)
-			return -1;
-		if (slot == 0)
-			return 0;
-		if (hi != (uint32_t)(h >> 32))
-			continue;
-		if (read_record(db, slot - 1, out, err) != 0)
-			return -1;
-		if (strcmp(out->name, name) == 0)
-			return 1;
-	}
-	seterr(err, "accounts database: the name index has no empty bucket (corrupt)");
+	q.hi = (uint32_t)(h >> 32);
+	return walk(db, S_NAMES, (uint32_t)h & (db->nbuckets - 1), match_name, &q, err);
+}
+
+struct by_uid {
+	uint32_t uid;
+	struct nbg_acct *out;
+	char *err;
+};
+
+static int match_uid(const struct nbg_acctdb *db, uint32_t slot, uint32_t key, void *arg)
+{
+	struct by_uid *q = arg;
+
+	if (key != q->uid)
+		return 0;
+	if (read_record(db, slot - 1, q->out, q->err) != 0)
+		return -1;
+	if (q->out->uid == q->uid)
+		return 1;
+	seterr(q->err, "accounts database: a uid bucket points at record %u of uid %u",
+	    slot - 1, q->out->uid);
 	return -1;
 }
 
 int nbg_acctdb_by_uid(const struct nbg_acctdb *db, uint32_t uid, struct nbg_acct *out,
     char *err)
 {
-	uint32_t mask = db->nbuckets - 1, i, slot, key;
+	struct by_uid q = { uid, out, err };
 
-	if (db->img == NULL) {
+	if (db->img == NULL && db->fd < 0) {
 		seterr(err, "accounts database: lookup without a database");
 		return -1;
 	}
-	i = nbg_acctdb_hash_uid(uid) & mask;
-	for (uint32_t probe = 0; probe < db->nbuckets; probe++, i = (i + 1) & mask) {
-		if (bucket(&db->uids, i, &slot, &key, err) != 0)
-			return -1;
-		if (slot == 0)
-			return 0;
-		if (key != uid)
-			continue;
-		if (read_record(db, slot - 1, out, err) != 0)
-			return -1;
-		if (out->uid == uid)
-			return 1;
-		seterr(err, "accounts database: uid bucket %u points at record %u of uid %u", i,
-		    slot - 1, out->uid);
-		return -1;
-	}
-	seterr(err, "accounts database: the uid index has no empty bucket (corrupt)");
-	return -1;
+	return walk(db, S_UIDS, nbg_acctdb_hash_uid(uid) & (db->nbuckets - 1), match_uid, &q,
+	    err);
 }

@@ -2,15 +2,19 @@
 /*
  * acctdb.h - the accounts database: the passwd, group and shadow entries
  * of the synced accounts (`accounts nexusbg`), compiled by `nexusbg sync`
- * into one image and read, memory-mapped, by libnss_nexusbg.so.2.
+ * into one image, and read by libnss_nexusbg.so.2.
  *
  * The image holds fixed-size account records, two open-addressing hash
  * indexes (by login and by uid), the one group every account belongs to,
  * and a string area.  Opening checks the header and that the sections tile
  * the image: constant work.  A lookup reads one or a few buckets, one
- * record and its strings, each through buf.h with every offset checked
- * against its section, so a corrupt image gives an error, never a read
- * outside it.  docs/accounts-db.md has the layout.
+ * record and its strings, each checked against its section before it is
+ * read and parsed through buf.h, so a corrupt image gives an error, never
+ * a read outside it.  docs/accounts-db.md has the layout.
+ *
+ * An opened file is read with pread(), the few bytes a lookup needs (a
+ * bucket or two, a record, its strings), not mapped: no page faults, and a
+ * file cut short under a reader gives a short read, never SIGBUS.
  *
  * The reader (acctdb.c) uses only libc and buf.c: it is compiled into the
  * NSS module, which glibc loads into every process that resolves a user,
@@ -24,8 +28,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-
 #define NBG_ACCTDB_MAX_ACCOUNTS	200000u		/* the role table's user limit */
 #define NBG_ACCTDB_NAME_MAX	32		/* login and group names */
 #define NBG_ACCTDB_GECOS_MAX	256
@@ -33,7 +35,14 @@
 #define NBG_ACCTDB_MAX_BYTES	(256u * 1024 * 1024)
 #define NBG_ACCTDB_ERR_LEN	256
 
-/* One account, as the reader returns it: the strings point into the image. */
+/* The four strings of an account, each with its NUL. */
+#define NBG_ACCTDB_STR_MAX \
+	(NBG_ACCTDB_NAME_MAX + NBG_ACCTDB_GECOS_MAX + 2 * NBG_ACCTDB_PATH_MAX + 4)
+
+/*
+ * One account, as the reader returns it.  The strings point into str, so
+ * the structure is not to be copied by value.
+ */
 struct nbg_acct {
 	uint32_t index;		/* position in the image, the enumeration order */
 	const char *name;
@@ -41,6 +50,7 @@ struct nbg_acct {
 	const char *gecos;	/* "" when empty */
 	const char *home;
 	const char *shell;
+	char str[NBG_ACCTDB_STR_MAX];
 };
 
 /*
@@ -49,13 +59,13 @@ struct nbg_acct {
  * allocates nothing).
  */
 struct nbg_acctdb {
-	const uint8_t *img;
-	size_t len;
-	void *map;		/* the mapping, or NULL for nbg_acctdb_from_image() */
-	struct nbg_buf names, uids, records, strings;
+	const uint8_t *img;	/* an image in memory (nbg_acctdb_from_image), or NULL */
+	int fd;			/* an opened file (nbg_acctdb_open), or -1 */
+	uint64_t len;
+	uint64_t off[4], size[4];	/* name index, uid index, records, strings */
 	uint32_t naccounts, nbuckets;
 	uint32_t group_gid;
-	const char *group_name;
+	char group_name[NBG_ACCTDB_NAME_MAX + 1];
 };
 
 enum nbg_acctdb_status {
@@ -72,10 +82,10 @@ enum nbg_acctdb_status {
 
 /*
  * Open PATH: its directory first (checked), then the file in it with
- * O_NOFOLLOW; map it read-only and check the header.  ERR (may be NULL)
- * receives why when the status is not NBG_ACCTDB_OK.  The file must be
- * replaced by rename(), never rewritten in place: a truncated file would
- * fault the readers that have it mapped.
+ * O_NOFOLLOW; read and check the header.  The file stays open (O_CLOEXEC)
+ * until nbg_acctdb_close(): a database that sync renames over PATH
+ * meanwhile is seen by the next open.  ERR (may be NULL) receives why when
+ * the status is not NBG_ACCTDB_OK.
  */
 enum nbg_acctdb_status nbg_acctdb_open(struct nbg_acctdb *db, const char *path,
     unsigned flags, char *err);
@@ -86,14 +96,17 @@ enum nbg_acctdb_status nbg_acctdb_open(struct nbg_acctdb *db, const char *path,
  */
 int nbg_acctdb_from_image(struct nbg_acctdb *db, const void *img, size_t len, char *err);
 
-/* Unmap an opened database (nothing to do for one from memory). */
+/* Close an opened database (nothing to do for one from memory). */
 void nbg_acctdb_close(struct nbg_acctdb *db);
 
 uint32_t nbg_acctdb_count(const struct nbg_acctdb *db);
 const char *nbg_acctdb_group_name(const struct nbg_acctdb *db);
 uint32_t nbg_acctdb_group_gid(const struct nbg_acctdb *db);
 
-/* Lookups: 1 found, 0 not found, -1 corrupt image (ERR set, may be NULL). */
+/*
+ * Lookups: 1 found, 0 not found, -1 corrupt image or a read error (ERR set,
+ * may be NULL).
+ */
 int nbg_acctdb_by_name(const struct nbg_acctdb *db, const char *name, struct nbg_acct *out,
     char *err);
 int nbg_acctdb_by_uid(const struct nbg_acctdb *db, uint32_t uid, struct nbg_acct *out,

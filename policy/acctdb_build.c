@@ -91,22 +91,13 @@ static int check_entry(const struct nbg_acctdb_entry *e, size_t i, char *err)
 struct strings {
 	uint8_t *p;
 	size_t len, cap;
-	/* the last string added for each field: the shell, usually shared by all */
-	const char *last[4];
-	uint32_t last_off[4];
 };
 
-/* Add S (with its NUL) unless it equals the last string of this field. */
-static int add_string(struct strings *st, int field, const char *s, uint32_t *off,
-    uint32_t *len)
+/* Add S and its NUL; *off and *len say where. */
+static int add_string(struct strings *st, const char *s, uint32_t *off, uint32_t *len)
 {
 	size_t n = strlen(s);
 
-	*len = (uint32_t)n;
-	if (st->last[field] != NULL && strcmp(st->last[field], s) == 0) {
-		*off = st->last_off[field];
-		return 0;
-	}
 	if (st->len + n + 1 > st->cap) {
 		size_t cap = st->cap != 0 ? st->cap : 4096;
 		uint8_t *p;
@@ -120,9 +111,8 @@ static int add_string(struct strings *st, int field, const char *s, uint32_t *of
 	}
 	memcpy(st->p + st->len, s, n + 1);
 	*off = (uint32_t)st->len;
+	*len = (uint32_t)n;
 	st->len += n + 1;
-	st->last[field] = s;
-	st->last_off[field] = *off;
 	return 0;
 }
 
@@ -165,7 +155,7 @@ int nbg_acctdb_build(const struct nbg_acctdb_entry *v, size_t n, const char *gro
 {
 	struct strings st = { 0 };
 	uint8_t *out = NULL, *rec;
-	uint32_t nb, goff, glen;
+	uint32_t nb;
 	uint64_t names_off, uids_off, recs_off, strs_off, total, isize;
 	int r = -1;
 
@@ -197,10 +187,11 @@ int nbg_acctdb_build(const struct nbg_acctdb_entry *v, size_t n, const char *gro
 		uint8_t *p = rec + i * ADB_RECORD_SIZE;
 		uint32_t o[4], l[4];
 
-		if (add_string(&st, 0, v[i].name, &o[0], &l[0]) != 0 ||
-		    add_string(&st, 1, v[i].gecos != NULL ? v[i].gecos : "", &o[1], &l[1]) != 0 ||
-		    add_string(&st, 2, v[i].home, &o[2], &l[2]) != 0 ||
-		    add_string(&st, 3, v[i].shell, &o[3], &l[3]) != 0) {
+		/* a record's strings follow each other: a lookup reads them at once */
+		if (add_string(&st, v[i].name, &o[0], &l[0]) != 0 ||
+		    add_string(&st, v[i].gecos != NULL ? v[i].gecos : "", &o[1], &l[1]) != 0 ||
+		    add_string(&st, v[i].home, &o[2], &l[2]) != 0 ||
+		    add_string(&st, v[i].shell, &o[3], &l[3]) != 0) {
 			free(rec);
 			goto oom;
 		}
@@ -213,18 +204,16 @@ int nbg_acctdb_build(const struct nbg_acctdb_entry *v, size_t n, const char *gro
 			put_le32(p + 12 + 8 * k, l[k]);
 		}
 	}
-	if (add_string(&st, 0, group, &goff, &glen) != 0) {
-		free(rec);
-		goto oom;
-	}
 	total = strs_off + st.len;
 	if (total > NBG_ACCTDB_MAX_BYTES || (out = calloc(1, (size_t)total)) == NULL) {
 		free(rec);
 		goto oom;
 	}
-	memcpy(out + recs_off, rec, n * ADB_RECORD_SIZE);
+	if (n > 0)
+		memcpy(out + recs_off, rec, n * ADB_RECORD_SIZE);
 	free(rec);
-	memcpy(out + strs_off, st.p, st.len);
+	if (st.len > 0)
+		memcpy(out + strs_off, st.p, st.len);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t h = nbg_acctdb_hash_name(v[i].name, strlen(v[i].name));
 
@@ -246,8 +235,6 @@ int nbg_acctdb_build(const struct nbg_acctdb_entry *v, size_t n, const char *gro
 	put_le32(out + ADB_H_NACCOUNTS, (uint32_t)n);
 	put_le32(out + ADB_H_NBUCKETS, nb);
 	put_le32(out + ADB_H_GROUP_GID, gid);
-	put_le32(out + ADB_H_GROUP_OFF, goff);
-	put_le32(out + ADB_H_GROUP_LEN, glen);
 	put_le32(out + ADB_H_FLAGS, 0);
 	put_le64(out + ADB_H_SECTIONS + 0, names_off);
 	put_le64(out + ADB_H_SECTIONS + 8, isize);
@@ -257,6 +244,7 @@ int nbg_acctdb_build(const struct nbg_acctdb_entry *v, size_t n, const char *gro
 	put_le64(out + ADB_H_SECTIONS + 40, (uint64_t)n * ADB_RECORD_SIZE);
 	put_le64(out + ADB_H_SECTIONS + 48, strs_off);
 	put_le64(out + ADB_H_SECTIONS + 56, st.len);
+	memcpy(out + ADB_H_GROUP_NAME, group, strlen(group));	/* the rest stays NUL */
 	*img = out;
 	*len = (size_t)total;
 	out = NULL;

@@ -15,8 +15,9 @@
 #define ADB_MAGIC		"NBGACCT"	/* and its NUL: 8 bytes */
 #define ADB_MAGIC_LEN		8
 #define ADB_VERSION		1u
-#define ADB_HEADER_SIZE		128u
-#define ADB_RESERVED_LEN	16u		/* header bytes 112..127, zero */
+#define ADB_HEADER_SIZE		160u
+#define ADB_GROUP_NAME_LEN	32u		/* header bytes 104..135, NUL-padded */
+#define ADB_RESERVED_LEN	24u		/* header bytes 136..159, zero */
 #define ADB_BUCKET_SIZE		8u
 #define ADB_RECORD_SIZE		40u
 #define ADB_MIN_BUCKETS		8u
@@ -31,11 +32,14 @@ _Static_assert(ADB_MAX_BUCKETS >= 2 * NBG_ACCTDB_MAX_ACCOUNTS, "index too small 
 #define ADB_H_NACCOUNTS		24
 #define ADB_H_NBUCKETS		28
 #define ADB_H_GROUP_GID		32
-#define ADB_H_GROUP_OFF		36
-#define ADB_H_GROUP_LEN		40
-#define ADB_H_FLAGS		44
-#define ADB_H_SECTIONS		48	/* 4 x (u64 offset, u64 size) */
-#define ADB_H_RESERVED		112
+#define ADB_H_FLAGS		36
+#define ADB_H_SECTIONS		40	/* 4 x (u64 offset, u64 size) */
+#define ADB_H_GROUP_NAME	104
+#define ADB_H_RESERVED		136
+
+_Static_assert(ADB_H_GROUP_NAME == ADB_H_SECTIONS + 64, "header layout");
+_Static_assert(ADB_H_RESERVED + ADB_RESERVED_LEN == ADB_HEADER_SIZE, "header layout");
+_Static_assert(ADB_GROUP_NAME_LEN == NBG_ACCTDB_NAME_MAX, "the group name fits its field");
 
 /* FNV-1a 64 of a login: the first bucket is its low bits, the high half is stored. */
 static inline uint64_t nbg_acctdb_hash_name(const char *s, size_t len)

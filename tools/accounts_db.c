@@ -116,15 +116,27 @@ int nbg_accounts_db_read(const struct nbg_accounts_opts *o, char **text, size_t 
     char err[NBG_CF_ERR_LEN])
 {
 	struct nbg_acctdb db;
-	char why[NBG_ACCTDB_ERR_LEN], path[PATH_MAX], cferr[NBG_CF_ERR_LEN];
+	char why[NBG_ACCTDB_ERR_LEN], path[PATH_MAX], cferr[NBG_CF_ERR_LEN], *img;
+	size_t imglen;
 	int r, n;
 
 	*text = NULL;
 	*len = 0;
 	switch (nbg_acctdb_open(&db, o->db, NBG_ACCTDB_CHECK_PERMS, why)) {
 	case NBG_ACCTDB_OK:
-		r = db_text(&db, text, len, err);
+		/* trusted: read it whole (sync holds the lock, nobody replaces it meanwhile) */
 		nbg_acctdb_close(&db);
+		if ((r = nbg_cf_read(o->db, NBG_ACCTDB_MAX_BYTES, NBG_CF_READ_ROOT, &img, &imglen,
+		    cferr)) != NBG_CF_OK) {
+			db_err(err, "accounts: %s", cferr);
+			return r;
+		}
+		if (nbg_acctdb_from_image(&db, img, imglen, why) != 0) {
+			free(img);
+			break;	/* as if it did not open */
+		}
+		r = db_text(&db, text, len, err);
+		free(img);
 		return r;
 	case NBG_ACCTDB_INSECURE:
 		db_err(err, "accounts: %s: not trusted", why);

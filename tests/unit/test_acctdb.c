@@ -140,23 +140,31 @@ static void test_determinism(void **state)
 	/* the header as docs/accounts-db.md describes it */
 	assert_memory_equal(a, "NBGACCT\0", 8);
 	assert_int_equal(le32(a + 8), 1);
-	assert_int_equal(le32(a + 12), 128);
+	assert_int_equal(le32(a + 12), 160);
 	assert_int_equal(le64(a + 16), la);
 	assert_int_equal(le32(a + 24), NBASE);
 	assert_int_equal(le32(a + 28), 8);
 	assert_int_equal(le32(a + 32), 61000);
-	assert_int_equal(le64(a + 48), 128);
-	assert_int_equal(le64(a + 56), 64);
-	assert_int_equal(le64(a + 64), 192);
-	assert_int_equal(le64(a + 80), 256);
-	assert_int_equal(le64(a + 88), NBASE * 40);
-	assert_int_equal(le64(a + 96), 256 + NBASE * 40);
-	assert_int_equal(le64(a + 96) + le64(a + 104), la);
-	/* the shell two accounts share is stored once */
-	{
-		const uint8_t *rec = a + 256;
+	assert_int_equal(le32(a + 36), 0);
+	assert_int_equal(le64(a + 40), 160);
+	assert_int_equal(le64(a + 48), 64);
+	assert_int_equal(le64(a + 56), 224);
+	assert_int_equal(le64(a + 64), 64);
+	assert_int_equal(le64(a + 72), 288);
+	assert_int_equal(le64(a + 80), NBASE * 40);
+	assert_int_equal(le64(a + 88), 288 + NBASE * 40);
+	assert_int_equal(le64(a + 88) + le64(a + 96), la);
+	assert_memory_equal(a + 104, "nexusbg\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 32);
+	for (size_t i = 136; i < 160; i++)
+		assert_int_equal(a[i], 0);
+	/* each record's strings follow each other: name, GECOS, home, shell */
+	for (size_t i = 0; i < NBASE; i++) {
+		static const size_t off_at[4] = { 0, 16, 24, 32 }, len_at[4] = { 4, 20, 28, 36 };
+		const uint8_t *rec = a + 288 + 40 * i;
 
-		assert_int_equal(le32(rec + 32), le32(rec + 40 + 32));
+		for (size_t k = 1; k < 4; k++)
+			assert_int_equal(le32(rec + off_at[k]),
+			    le32(rec + off_at[k - 1]) + le32(rec + len_at[k - 1]) + 1);
 	}
 	free(a);
 	free(b);
@@ -269,7 +277,7 @@ static void exercise(const struct nbg_acctdb *db)
 /* Header bytes the opener checks completely (not the group's gid and name). */
 static bool checked_header_byte(size_t p)
 {
-	return p < 32 || (p >= 44 && p < 128);
+	return p < 32 || (p >= 36 && p < 104) || (p >= 136 && p < 160);
 }
 
 static void test_corruption(void **state)
@@ -338,7 +346,7 @@ static void test_truncated(void **state)
 
 enum target { T_NAME_OFF, T_NAME_NUL, T_UID_ZERO, T_GID_MAX, T_GECOS_COLON, T_HOME_RELATIVE,
     T_SHELL_CTRL, T_NAME_SYNTAX, T_NAME_BUCKET, T_UID_BUCKET_OTHER, T_NAMES_FULL, T_UIDS_FULL,
-    T_GROUP_NAME, T_GROUP_GID, T_FLAGS, T_RESERVED, T_GECOS_LONG };
+    T_GROUP_NAME, T_GROUP_NAME_JUNK, T_GROUP_GID, T_FLAGS, T_RESERVED, T_GECOS_LONG };
 
 static const struct {
 	const char *name;
@@ -360,6 +368,7 @@ static const struct {
 	{ "no empty name bucket", T_NAMES_FULL, -1, 1, true },
 	{ "no empty uid bucket", T_UIDS_FULL, 1, -1, true },
 	{ "group name invalid", T_GROUP_NAME, 0, 0, false },
+	{ "bytes after the group name's NUL", T_GROUP_NAME_JUNK, 0, 0, false },
 	{ "group gid 0", T_GROUP_GID, 0, 0, false },
 	{ "unknown header flag", T_FLAGS, 0, 0, false },
 	{ "reserved header byte", T_RESERVED, 0, 0, false },
@@ -369,8 +378,8 @@ static const struct {
 static void corrupt(uint8_t *img, enum target target)
 {
 	uint32_t nb = le32(img + 28);
-	uint64_t names = le64(img + 48), uids = le64(img + 64), recs = le64(img + 80);
-	uint64_t strs = le64(img + 96), strs_size = le64(img + 104);
+	uint64_t names = le64(img + 40), uids = le64(img + 56), recs = le64(img + 72);
+	uint64_t strs = le64(img + 88), strs_size = le64(img + 96);
 	uint8_t *alice = img + recs;	/* record 0 */
 
 	switch (target) {
@@ -421,16 +430,19 @@ static void corrupt(uint8_t *img, enum target target)
 		}
 		break;
 	case T_GROUP_NAME:
-		img[strs + le32(img + 36)] = '-';
+		img[104] = '-';
+		break;
+	case T_GROUP_NAME_JUNK:
+		img[104 + 10] = 'x';	/* after the name's NUL padding starts */
 		break;
 	case T_GROUP_GID:
 		put32(img + 32, 0);
 		break;
 	case T_FLAGS:
-		put32(img + 44, 1);
+		put32(img + 36, 1);
 		break;
 	case T_RESERVED:
-		img[127] = 1;
+		img[159] = 1;
 		break;
 	case T_GECOS_LONG:
 		put32(alice + 20, NBG_ACCTDB_GECOS_MAX + 1);
@@ -484,7 +496,7 @@ static void test_targeted_corruption(void **state)
 static uint32_t probes(const uint8_t *img, bool by_uid, const char *name, uint32_t uid)
 {
 	uint32_t nb = le32(img + 28), mask = nb - 1, n = 1, i;
-	const uint8_t *index = img + le64(img + (by_uid ? 64 : 48));
+	const uint8_t *index = img + le64(img + (by_uid ? 56 : 40));
 
 	i = by_uid ? nbg_acctdb_hash_uid(uid) & mask :
 	    (uint32_t)nbg_acctdb_hash_name(name, strlen(name)) & mask;

@@ -4,8 +4,9 @@
  * test's own: entries and their buffers, ERANGE at every buffer size
  * (TRYAGAIN, nothing written to the result, an enumeration that does not
  * advance), NOTFOUND and UNAVAIL with their errno values for a missing,
- * insecure or corrupt database, errno left alone on success, and an
- * enumeration that keeps its database while sync replaces the file.
+ * insecure or corrupt database, errno left alone on success, an
+ * enumeration that keeps its database while sync replaces the file, and
+ * one whose file is cut short under it.
  *
  * The database must be root-owned to be trusted: without root every lookup
  * is UNAVAIL (checked), and the rest is skipped.  With root, a child that
@@ -404,6 +405,29 @@ static void test_enumeration_replaced(void **state)
 	    NSS_STATUS_NOTFOUND);
 }
 
+/*
+ * Someone truncates the file in place (cp over it, a full disk) while an
+ * enumeration has it open: a short read, UNAVAIL, never SIGBUS.
+ */
+static void test_enumeration_truncated(void **state)
+{
+	struct fx *fx = *state;
+	struct nbg_nss_ent ent = NBG_NSS_ENT_INITIALIZER;
+	struct passwd pw;
+	char buf[512];
+	int e = 0;
+
+	need_root();
+	assert_int_equal(nbg_nss_setent(&ent, fx->path, &e), NSS_STATUS_SUCCESS);
+	assert_int_equal(nbg_nss_getent(&ent, fx->path, nbg_nss_fill_passwd, &pw, buf,
+	    sizeof(buf), &e), NSS_STATUS_SUCCESS);
+	assert_int_equal(truncate(fx->path, 200), 0);
+	assert_int_equal(nbg_nss_getent(&ent, fx->path, nbg_nss_fill_passwd, &pw, buf,
+	    sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+	assert_int_equal(e, EIO);
+	nbg_nss_endent(&ent);
+}
+
 /* --- a database that is not there, not trusted or corrupt ---------------------- */
 
 /* Every entry point: UNAVAIL with *errnop = WANT, and never an entry. */
@@ -480,10 +504,10 @@ static void test_corrupt_record(void **state)
 
 	need_root();
 	write_db(fx->path, v, 2, 0644);
-	/* record 0 (alice) at 128 + 2 x 64: its uid (offset 8) becomes 0 */
+	/* record 0 (alice) at 160 + 2 x 64: its uid (offset 8) becomes 0 */
 	fd = open(fx->path, O_WRONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, rec, 4, 128 + 2 * 64 + 8), 4);
+	assert_int_equal(pwrite(fd, rec, 4, 160 + 2 * 64 + 8), 4);
 	close(fd);
 	assert_int_equal(nbg_nss_getpwnam(fx->path, "alice", &pw, buf, sizeof(buf), &e),
 	    NSS_STATUS_UNAVAIL);
@@ -509,6 +533,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_erange, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_enumeration, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_enumeration_replaced, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_enumeration_truncated, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_unavailable, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_record, fx_setup, fx_teardown),
 	};
