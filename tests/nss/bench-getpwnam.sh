@@ -33,9 +33,9 @@ timed_sync() {
 	printf '# nexusbg sync (%s): exit %s, %.2f s\n' "$1" "$RC" "$(echo "$t1 - $t0" | bc)"
 	[ "$RC" = 0 ] || [ "$RC" = 3 ] || { cat "$T/err"; exit 1; }
 }
-write_policy "accounts extrausers" "account_uid_range 200000-399999"
+write_policy "accounts extrausers" "account_uid_range 200000-399999" "sync_max_bytes 64M"
 timed_sync "accounts extrausers"
-write_policy "accounts nexusbg" "account_uid_range 200000-399999"
+write_policy "accounts nexusbg" "account_uid_range 200000-399999" "sync_max_bytes 64M"
 timed_sync "accounts nexusbg"
 ls -l "$XU/passwd" "$DB" | awk '{ print "# " $5 " bytes  " $9 }'
 uid=$(grep "^$last:" "$XU/passwd" | cut -d: -f3)
