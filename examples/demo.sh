@@ -106,7 +106,7 @@ operator() {
 step "The device: packaging/sshd/50-nexusbg.conf.in in /etc/ssh/sshd_config.d,"
 say "packaging/pam/sshd as /etc/pam.d/sshd, policy/nexusbg-policy.conf as" \
     "/etc/nexusbg/policy.conf (loopback addresses for this demo), nexusbg in" \
-    "/usr/bin with cap_audit_write, extrausers in nsswitch.conf."
+    "/usr/bin with cap_audit_write, nexusbg in nsswitch.conf."
 e2e_device
 say "The control plane: an HTTPS server on https://127.0.0.1:$E2E_CP_PORT with a CA made" \
     "just now; the device presents its client certificate (mutual TLS)."
@@ -134,7 +134,7 @@ show "nexusbg sync"
 e2e_sync
 out "$E2E_DIR/sync.out"
 [ "$RC" = 0 ] || die "nexusbg sync exited $RC"
-show "getent passwd alice bob carol      # accounts through libnss-extrausers"
+show "getent passwd alice bob carol      # accounts through libnss_nexusbg"
 getent passwd alice bob carol | sed 's/^/     /'
 [ "$(getent passwd alice bob carol | wc -l)" = 3 ] || die "the synced accounts do not resolve"
 show "nexusbg status"

@@ -211,11 +211,10 @@ static void check_accounts(struct nbgp *ps)
 	const struct nbg_policy *p = ps->p;
 	struct nbg_diag_entry *e;
 
-	if (p->accounts.mode != NBG_ACCOUNTS_EXTRAUSERS ||
-	    ps->seen[KW_ACCOUNT_UID_RANGE].line != 0)
+	if (p->accounts.mode == NBG_ACCOUNTS_NONE || ps->seen[KW_ACCOUNT_UID_RANGE].line != 0)
 		return;
-	e = nbgp_error(ps, &p->accounts.mode_origin, "accounts extrausers needs "
-	    "account_uid_range");
+	e = nbgp_error(ps, &p->accounts.mode_origin, "accounts %s needs account_uid_range",
+	    p->accounts.mode == NBG_ACCOUNTS_NEXUSBG ? "nexusbg" : "extrausers");
 	nbgp_hint(ps, e, "add e.g. 'account_uid_range 61000-61999': synced accounts get "
 	    "uids from that range only");
 }

@@ -97,12 +97,14 @@ struct nbg_sync_settings {
 enum nbg_accounts_mode {
 	NBG_ACCOUNTS_NONE = 0,		/* accounts are provisioned by other means */
 	NBG_ACCOUNTS_EXTRAUSERS,	/* write libnss-extrausers files */
+	NBG_ACCOUNTS_NEXUSBG,		/* write the accounts database of libnss_nexusbg */
 };
 
 struct nbg_account_settings {
 	enum nbg_accounts_mode mode;
 	struct nbg_origin mode_origin;
-	char *extrausers_dir;		/* default /var/lib/extrausers */
+	char *extrausers_dir;		/* default /var/lib/extrausers; with nexusbg,
+					   where uids are taken over from */
 	char *shell;			/* default /bin/bash */
 	char *home_base;		/* default /home */
 	uint32_t gid;			/* primary group of synced users; default = uid_min */

@@ -319,14 +319,14 @@ static void kw_uid_range(struct nbgp *ps, const struct nbg_origin *o, char **av,
 
 static void kw_accounts(struct nbgp *ps, const struct nbg_origin *o, char **av, size_t ac)
 {
-	static const char *const c[] = { "none", "extrausers" };
+	static const char *const c[] = { "none", "extrausers", "nexusbg" };
 	static const enum nbg_accounts_mode v[] = {
-		NBG_ACCOUNTS_NONE, NBG_ACCOUNTS_EXTRAUSERS
+		NBG_ACCOUNTS_NONE, NBG_ACCOUNTS_EXTRAUSERS, NBG_ACCOUNTS_NEXUSBG
 	};
 	int i;
 
 	(void)ac;
-	if ((i = choose(ps, o, av[0], av[1], c, 2)) < 0)
+	if ((i = choose(ps, o, av[0], av[1], c, 3)) < 0)
 		return;
 	ps->p->accounts.mode = v[i];
 	ps->p->accounts.mode_origin = *o;
@@ -850,7 +850,7 @@ static const struct keyword keywords[] = {
 	{ "ssh_service", KW_SSH_SERVICE, 1, 0, true, "ssh_service NAME...", kw_ssh_service },
 	{ "account_uid_range", KW_ACCOUNT_UID_RANGE, 1, 1, true, "account_uid_range MIN-MAX",
 	    kw_uid_range },
-	{ "accounts", KW_ACCOUNTS, 1, 1, true, "accounts none|extrausers", kw_accounts },
+	{ "accounts", KW_ACCOUNTS, 1, 1, true, "accounts none|extrausers|nexusbg", kw_accounts },
 	{ "account_gid", KW_ACCOUNT_GID, 1, 1, true, "account_gid GID", kw_account_gid },
 	{ "account_shell", KW_ACCOUNT_SHELL, 1, 1, true, "account_shell PATH",
 	    kw_account_shell },

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "accounts_db.h"
 #include "policy.h"
 #include "sha256.h"
 
@@ -225,12 +226,40 @@ static size_t split_fields(char *line, char **f, size_t max)
  * line with exactly NFIELDS fields; comments, blank and NIS compat lines
  * are skipped.  NBG_CF_ERR_NOT_FOUND when it does not exist.
  */
+static int each_line(FILE *fp, const char *what, size_t nfields,
+    int (*fn)(void *arg, char **f), void *arg, char err[NBG_CF_ERR_LEN])
+{
+	char *line = NULL, *f[8];
+	size_t cap = 0;
+	ssize_t n;
+	int r = NBG_CF_OK;
+
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (*line == '#' || *line == '+' || *line == '-' || *line == '\0')
+			continue;
+		if (split_fields(line, f, nfields) != nfields)
+			continue;
+		if (fn(arg, f) != 0) {
+			acct_err(err, "%s: out of memory", what);
+			r = NBG_CF_ERR_SYSTEM;
+			break;
+		}
+	}
+	if (r == NBG_CF_OK && ferror(fp)) {
+		acct_err(err, "%s: read: %s", what, strerror(errno));
+		r = NBG_CF_ERR_SYSTEM;
+	}
+	free(line);
+	return r;
+}
+
 static int each_entry(const char *path, size_t nfields, int (*fn)(void *arg, char **f),
     void *arg, char err[NBG_CF_ERR_LEN])
 {
-	char cferr[NBG_CF_ERR_LEN], *line = NULL, *f[8];
-	size_t size, cap = 0;
-	ssize_t n;
+	char cferr[NBG_CF_ERR_LEN];
+	size_t size;
 	FILE *fp;
 	int fd, r;
 
@@ -244,26 +273,36 @@ static int each_entry(const char *path, size_t nfields, int (*fn)(void *arg, cha
 		close(fd);
 		return NBG_CF_ERR_SYSTEM;
 	}
-	r = NBG_CF_OK;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (*line == '#' || *line == '+' || *line == '-' || *line == '\0')
-			continue;
-		if (split_fields(line, f, nfields) != nfields)
-			continue;
-		if (fn(arg, f) != 0) {
-			acct_err(err, "%s: out of memory", path);
-			r = NBG_CF_ERR_SYSTEM;
-			break;
-		}
-	}
-	if (r == NBG_CF_OK && ferror(fp)) {
-		acct_err(err, "%s: read: %s", path, strerror(errno));
-		r = NBG_CF_ERR_SYSTEM;
-	}
-	free(line);
+	r = each_line(fp, path, nfields, fn, arg, err);
 	fclose(fp);
+	return r;
+}
+
+/* accounts nexusbg: the previous accounts, from the database as passwd(5) lines. */
+static int each_db_entry(const struct nbg_accounts_opts *o, int (*fn)(void *arg, char **f),
+    void *arg, char err[NBG_CF_ERR_LEN])
+{
+	char cferr[NBG_CF_ERR_LEN], *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int r;
+
+	if ((r = nbg_accounts_db_read(o, &text, &len, cferr)) != NBG_CF_OK) {
+		acct_err(err, "%s", cferr);
+		return r;
+	}
+	if (len == 0) {
+		free(text);
+		return NBG_CF_OK;
+	}
+	if ((fp = fmemopen(text, len, "r")) == NULL) {
+		acct_err(err, "%s: %s", o->db, strerror(errno));
+		free(text);
+		return NBG_CF_ERR_SYSTEM;
+	}
+	r = each_line(fp, o->db, 7, fn, arg, err);
+	fclose(fp);
+	free(text);
 	return r;
 }
 
@@ -495,6 +534,9 @@ struct out {
 	size_t fill;
 	int err;		/* errno of a failed read or write */
 	const char *what;	/* the call that failed */
+	bool mem;		/* collect the bytes in mp instead (accounts nexusbg) */
+	char *mp;
+	size_t mlen, mcap;
 };
 
 static int write_all(int fd, const char *p, size_t len)
@@ -624,6 +666,16 @@ static int out_put(struct out *o, const char *s, size_t len, char err[NBG_CF_ERR
 {
 	int r;
 
+	if (o->mem) {
+		if (grow((void **)&o->mp, &o->mcap, o->mlen + len + 1, 1) != 0) {
+			acct_err(err, "accounts: out of memory");
+			return NBG_CF_ERR_SYSTEM;
+		}
+		memcpy(o->mp + o->mlen, s, len);
+		o->mlen += len;
+		o->mp[o->mlen] = '\0';
+		return NBG_CF_OK;
+	}
 	while (len > 0) {
 		size_t n = OUT_BUF - o->fill < len ? OUT_BUF - o->fill : len;
 
@@ -680,6 +732,10 @@ static int out_close(struct out *o, bool *changed, char err[NBG_CF_ERR_LEN])
 
 static void out_free(struct out *o)
 {
+	if (o->mem) {
+		free(o->mp);
+		return;
+	}
 	if (o->old >= 0)
 		close(o->old);
 	nbg_cf_tmp_discard(&o->tmp);
@@ -711,25 +767,20 @@ static bool field_safe(const char *s)
 
 enum file_kind { F_SHADOW, F_GROUP, F_PASSWD };
 
-/* One of the three files, every provisioned user in document order. */
-static int write_file(const struct acct_ctx *c, const struct nbg_account_user *users, size_t n,
-    enum file_kind kind, bool *changed, char err[NBG_CF_ERR_LEN])
+/* The text of one of the three files, every provisioned user in document order. */
+static int emit(const struct acct_ctx *c, const struct nbg_account_user *users, size_t n,
+    enum file_kind kind, struct out *o, char err[NBG_CF_ERR_LEN])
 {
-	static const char *const names[] = { "shadow", "group", "passwd" };
 	const char *base = c->o->home_base;
 	const char *sep = base[0] != '\0' && base[strlen(base) - 1] == '/' ? "" : "/";
 	char g[NBG_ACCOUNTS_GECOS_MAX + 1];
-	struct out o;
 	bool first = true;
 	int r;
 
-	if ((r = out_open(&o, c->o->dir, names[kind], kind == F_SHADOW ? 0600 : 0644, err)) !=
-	    NBG_CF_OK)
-		goto out;
-	if (kind == F_GROUP && ((r = out_str(&o, NBG_ACCOUNTS_GROUP ":x:", err)) != NBG_CF_OK ||
-	    (r = out_u32(&o, c->o->gid, err)) != NBG_CF_OK || (r = out_str(&o, ":", err)) !=
+	if (kind == F_GROUP && ((r = out_str(o, NBG_ACCOUNTS_GROUP ":x:", err)) != NBG_CF_OK ||
+	    (r = out_u32(o, c->o->gid, err)) != NBG_CF_OK || (r = out_str(o, ":", err)) !=
 	    NBG_CF_OK))
-		goto out;
+		return r;
 	for (size_t i = 0; i < n; i++) {
 		const char *login = users[i].login;
 
@@ -737,41 +788,69 @@ static int write_file(const struct acct_ctx *c, const struct nbg_account_user *u
 			continue;
 		switch (kind) {
 		case F_SHADOW:
-			if ((r = out_str(&o, login, err)) != NBG_CF_OK ||
-			    (r = out_str(&o, ":*:::::::\n", err)) != NBG_CF_OK)
-				goto out;
+			if ((r = out_str(o, login, err)) != NBG_CF_OK ||
+			    (r = out_str(o, ":*:::::::\n", err)) != NBG_CF_OK)
+				return r;
 			break;
 		case F_GROUP:
-			if ((!first && (r = out_str(&o, ",", err)) != NBG_CF_OK) ||
-			    (r = out_str(&o, login, err)) != NBG_CF_OK)
-				goto out;
+			if ((!first && (r = out_str(o, ",", err)) != NBG_CF_OK) ||
+			    (r = out_str(o, login, err)) != NBG_CF_OK)
+				return r;
 			break;
 		case F_PASSWD:
 			gecos(users[i].display_name, g);
-			if ((r = out_str(&o, login, err)) != NBG_CF_OK ||
-			    (r = out_str(&o, ":x:", err)) != NBG_CF_OK ||
-			    (r = out_u32(&o, c->uids[i], err)) != NBG_CF_OK ||
-			    (r = out_str(&o, ":", err)) != NBG_CF_OK ||
-			    (r = out_u32(&o, c->o->gid, err)) != NBG_CF_OK ||
-			    (r = out_str(&o, ":", err)) != NBG_CF_OK ||
-			    (r = out_str(&o, g, err)) != NBG_CF_OK ||
-			    (r = out_str(&o, ":", err)) != NBG_CF_OK ||
-			    (r = out_str(&o, base, err)) != NBG_CF_OK ||
-			    (r = out_str(&o, sep, err)) != NBG_CF_OK ||
-			    (r = out_str(&o, login, err)) != NBG_CF_OK ||
-			    (r = out_str(&o, ":", err)) != NBG_CF_OK ||
-			    (r = out_str(&o, c->o->shell, err)) != NBG_CF_OK ||
-			    (r = out_str(&o, "\n", err)) != NBG_CF_OK)
-				goto out;
+			if ((r = out_str(o, login, err)) != NBG_CF_OK ||
+			    (r = out_str(o, ":x:", err)) != NBG_CF_OK ||
+			    (r = out_u32(o, c->uids[i], err)) != NBG_CF_OK ||
+			    (r = out_str(o, ":", err)) != NBG_CF_OK ||
+			    (r = out_u32(o, c->o->gid, err)) != NBG_CF_OK ||
+			    (r = out_str(o, ":", err)) != NBG_CF_OK ||
+			    (r = out_str(o, g, err)) != NBG_CF_OK ||
+			    (r = out_str(o, ":", err)) != NBG_CF_OK ||
+			    (r = out_str(o, base, err)) != NBG_CF_OK ||
+			    (r = out_str(o, sep, err)) != NBG_CF_OK ||
+			    (r = out_str(o, login, err)) != NBG_CF_OK ||
+			    (r = out_str(o, ":", err)) != NBG_CF_OK ||
+			    (r = out_str(o, c->o->shell, err)) != NBG_CF_OK ||
+			    (r = out_str(o, "\n", err)) != NBG_CF_OK)
+				return r;
 			break;
 		}
 		first = false;
 	}
-	if (kind == F_GROUP && (r = out_str(&o, "\n", err)) != NBG_CF_OK)
-		goto out;
-	r = out_close(&o, changed, err);
-out:
+	if (kind == F_GROUP && (r = out_str(o, "\n", err)) != NBG_CF_OK)
+		return r;
+	return NBG_CF_OK;
+}
+
+/* One of the three extrausers files, replaced only if its bytes change. */
+static int write_file(const struct acct_ctx *c, const struct nbg_account_user *users, size_t n,
+    enum file_kind kind, bool *changed, char err[NBG_CF_ERR_LEN])
+{
+	static const char *const names[] = { "shadow", "group", "passwd" };
+	struct out o;
+	int r;
+
+	if ((r = out_open(&o, c->o->dir, names[kind], kind == F_SHADOW ? 0600 : 0644, err)) ==
+	    NBG_CF_OK && (r = emit(c, users, n, kind, &o, err)) == NBG_CF_OK)
+		r = out_close(&o, changed, err);
 	out_free(&o);
+	return r;
+}
+
+/* accounts nexusbg: the passwd and group text, compiled into the database. */
+static int write_db(const struct acct_ctx *c, const struct nbg_account_user *users, size_t n,
+    bool *changed, char err[NBG_CF_ERR_LEN])
+{
+	struct out pw = { .mem = true }, gr = { .mem = true };
+	int r;
+
+	if ((r = emit(c, users, n, F_PASSWD, &pw, err)) == NBG_CF_OK &&
+	    (r = emit(c, users, n, F_GROUP, &gr, err)) == NBG_CF_OK)
+		r = nbg_accounts_db_write(c->o, pw.mp != NULL ? pw.mp : "", pw.mlen, gr.mp, gr.mlen,
+		    changed, err);
+	out_free(&pw);
+	out_free(&gr);
 	return r;
 }
 
@@ -808,7 +887,10 @@ int nbg_accounts_sync(const struct nbg_accounts_opts *o, const struct nbg_accoun
 	    (r = each_entry(o->local_passwd, 7, collect_local, &c, err)) != NBG_CF_OK)
 		goto out;
 	snprintf(path, sizeof(path), "%s/passwd", o->dir);
-	r = each_entry(path, 7, collect_prev, &c, err);
+	if (o->db != NULL)
+		r = each_db_entry(o, collect_prev, &c, err);
+	else
+		r = each_entry(path, 7, collect_prev, &c, err);
 	if (r != NBG_CF_OK && r != NBG_CF_ERR_NOT_FOUND)
 		goto out;
 	r = NBG_CF_ERR_SYSTEM;
@@ -821,6 +903,10 @@ int nbg_accounts_sync(const struct nbg_accounts_opts *o, const struct nbg_accoun
 	map_free(&c.prev);
 	memset(&c.prev, 0, sizeof(c.prev));
 	rep->provisioned = (uint32_t)(n - rep->skipped);
+	if (o->db != NULL) {
+		r = write_db(&c, users, n, &rep->changed, err);
+		goto out;
+	}
 	/* shadow and group first: a login that appears in passwd is complete */
 	if ((r = write_file(&c, users, n, F_SHADOW, &rep->changed, err)) != NBG_CF_OK ||
 	    (r = write_file(&c, users, n, F_GROUP, &rep->changed, err)) != NBG_CF_OK ||

@@ -46,6 +46,14 @@ struct nbg_accounts_opts {
 	const char *shell;
 	const char *home_base;		/* home = home_base/login */
 	uint32_t next_uid;		/* where the last run stopped allocating; 0 = unknown */
+	/*
+	 * accounts nexusbg (accounts_db.h): the accounts database that takes
+	 * the place of DIR's files (DIR is then its directory), and where
+	 * earlier uids are read while it does not exist yet.  NULL = write
+	 * libnss-extrausers files.
+	 */
+	const char *db;
+	const char *migrate_dir;
 };
 
 struct nbg_accounts_report {

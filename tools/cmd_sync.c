@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "accounts_db.h"
 #include "cachefile.h"
 #include "cli.h"
 #include "fetch.h"
@@ -609,8 +610,11 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	c->st.accounts = NBG_ACCOUNTS_OFF;
 	c->st.accounts_users = c->st.accounts_skipped = c->st.nnotes = 0;
 	c->st.accounts_fingerprint[0] = '\0';
-	if (a->mode != NBG_ACCOUNTS_EXTRAUSERS)
+	if (a->mode == NBG_ACCOUNTS_NONE)
 		return 0;
+	/* accounts nexusbg: the database replaces itself only when its bytes change */
+	if (a->mode == NBG_ACCOUNTS_NEXUSBG)
+		nbg_accounts_db_setup(&o, on_account_note, c);
 	if (collect_users(t, &users, &text, err) != 0 ||
 	    nbg_accounts_sync(&o, users, nbg_table_nusers(t), on_account_note, c, &c->acct,
 	    err) != NBG_CF_OK) {
@@ -624,9 +628,11 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	c->st.accounts_users = c->acct.provisioned;
 	c->st.accounts_skipped = c->acct.skipped;
 	c->st.accounts_next_uid = c->acct.next_uid;
-	o.next_uid = c->acct.next_uid;
-	nbg_accounts_fingerprint(&o, nbg_table_doc_sha256(t), fp);
-	nbg_state_hex(fp, c->st.accounts_fingerprint);
+	if (a->mode == NBG_ACCOUNTS_EXTRAUSERS) {
+		o.next_uid = c->acct.next_uid;
+		nbg_accounts_fingerprint(&o, nbg_table_doc_sha256(t), fp);
+		nbg_state_hex(fp, c->st.accounts_fingerprint);
+	}
 	r = 0;
 out:
 	free(users);

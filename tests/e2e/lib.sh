@@ -5,8 +5,9 @@
 # Debian 12 switch would be: the shipped sshd drop-in, PAM stack, policy and
 # tmpfiles at their real paths, `nexusbg` installed with cap_audit_write as
 # sshd's AuthorizedKeysCommand, users synced from an HTTPS control plane
-# (mutual TLS) into libnss-extrausers, a real auditd, and operators who log
-# in with the software FIDO2 key of tests/sk-soft (touch + PIN).
+# (mutual TLS) into the accounts database of libnss_nexusbg, a real auditd,
+# and operators who log in with the software FIDO2 key of tests/sk-soft
+# (touch + PIN).
 #
 # A test script (bash, run by meson as root) starts with
 #
@@ -308,7 +309,7 @@ e2e_device() {
 }
 
 _e2e_install() {
-	local secdir unix
+	local secdir unix nsslib
 	unix=$(find /usr/lib /lib -path '*/security/pam_unix.so' -print -quit 2>/dev/null)
 	[ -n "$unix" ] || sshd_fail "no pam_unix.so: where are the PAM modules?"
 	secdir=$(dirname "$unix")
@@ -333,12 +334,21 @@ _e2e_install() {
 	done < <(awk '$1 == "d" { print $2, $3, $4, $5 }' \
 	    "$NBG_SRCDIR/packaging/tmpfiles.d/nexusbg.conf")
 	[ -d /run/nexusbg/sessions ] || sshd_fail "tmpfiles.d did not create /run/nexusbg/sessions"
+	# the NSS module of `accounts nexusbg` (the shipped policy's), where
+	# glibc finds the system's own
+	nsslib=$(find /usr/lib /lib -name libnss_files.so.2 -print -quit 2>/dev/null)
+	[ -n "$nsslib" ] || sshd_fail "no libnss_files.so.2: where are the NSS modules?"
+	install -m 0644 -o root -g root "$NBG_BUILDDIR/nss/libnss_nexusbg.so.2" \
+	    "$(dirname "$nsslib")/" || sshd_fail "cannot install libnss_nexusbg.so.2"
 	# what the Debian package's maintainer scripts do: extrausers after
-	# files, and the unprivileged AuthorizedKeysCommandUser (without a group
-	# of its own: sync owns the extrausers group "nexusbg")
+	# files, nexusbg before it (postinst's own function), and the
+	# unprivileged AuthorizedKeysCommandUser (without a group of its own:
+	# sync owns the group "nexusbg")
 	sed -i -E 's/^(passwd|group|shadow):(.*)$/\1:\2 extrausers/' /etc/nsswitch.conf
-	grep -q '^passwd:.*extrausers' /etc/nsswitch.conf ||
-	    sshd_fail "nsswitch.conf has no passwd line to add extrausers to"
+	eval "$(sed -n '/^nsswitch_add_nexusbg() {/,/^}/p' "$NBG_SRCDIR/packaging/debian/nexusbg.postinst")"
+	nsswitch_add_nexusbg /etc/nsswitch.conf
+	grep -q '^passwd:.*nexusbg extrausers' /etc/nsswitch.conf ||
+	    sshd_fail "nsswitch.conf has no passwd line to add nexusbg and extrausers to"
 	getent passwd nexusbg >/dev/null ||
 	    useradd --system --no-create-home --home-dir /nonexistent \
 	    --shell /usr/sbin/nologin --gid nogroup --comment "nexusbg keys" nexusbg ||

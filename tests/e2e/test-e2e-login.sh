@@ -48,8 +48,10 @@ check "nexusbg sync fetches the role table over mutual TLS (exit 0)" [ "$RC" = 0
 check "the control plane saw the device's client certificate" \
     grep -q '"client_cert": "commonName=device-01.fab-test-01"' "$E2E_DIR/cp/server.log"
 uid=$(getent passwd alice | cut -d: -f3)
-check "alice resolves through libnss-extrausers, uid $uid in the managed range" \
+check "alice resolves through libnss_nexusbg, uid $uid in the managed range" \
     [ -n "$uid" ] && [ "$uid" -ge 61000 ] && [ "$uid" -le 61999 ]
+check "... from the accounts database alone" \
+    [ "$(getent -s nexusbg passwd alice | cut -d: -f3)" = "$uid" ]
 check "... and is not a local account" e2e_lacks "alice:" /etc/passwd
 keys_as_nexusbg() {
 	setpriv --reuid=nexusbg --regid=nogroup --clear-groups "$E2E_NEXUSBG" keys "$1"

@@ -3,8 +3,9 @@
 #
 # test-deb.sh - build the Debian packages from a copy of the source tree
 # (packaging/debian becomes debian/) and check what they carry: the module
-# in the PAM module directory, the command, the sshd drop-in pointing at
-# /usr/bin/nexusbg, the units, the library split.  Nothing is installed.
+# in the PAM module directory, the NSS module, the command, the sshd drop-in
+# pointing at /usr/bin/nexusbg, the units, the library split, and what the
+# maintainer scripts do to copies of nsswitch.conf.  Nothing is installed.
 set -u
 : "${NBG_SRCDIR:?set by meson test}"
 command -v dpkg-buildpackage >/dev/null || { echo "FAIL: dpkg-dev/debhelper missing"; exit 1; }
@@ -32,7 +33,7 @@ contents=$(dpkg -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/nexusbg ./usr/bin/nexusbg-cli ./etc/nexusbg/policy.conf \
 	./etc/ssh/sshd_config.d/50-nexusbg.conf ./usr/lib/systemd/system/nexusbg-sync.timer \
 	./usr/lib/systemd/system/nexusbg-sync.service ./usr/lib/tmpfiles.d/nexusbg.conf \
-	./usr/share/man/man8/pam_nexusbg.8.gz; do
+	./usr/share/man/man8/pam_nexusbg.8.gz ./usr/share/man/man8/libnss_nexusbg.8.gz; do
 	grep -qxF "$f" <<<"$contents" && ok "nexusbg carries $f" || bad "nexusbg lacks $f"
 done
 grep -qE '^\./lib/[^/]+/security/pam_nexusbg\.so$' <<<"$contents" &&
@@ -46,6 +47,51 @@ dpkg-deb -e "$deb" "$tmp/ctl"
 grep -q 'setcap cap_audit_write+ep' "$tmp/ctl/postinst" && ok "postinst grants cap_audit_write" ||
 	bad "postinst setcap"
 sh -n "$tmp/ctl/postinst" && ok "postinst parses" || bad "postinst syntax"
+sh -n "$tmp/ctl/postrm" && ok "postrm parses" || bad "postrm syntax"
+grep -qE '^\./usr/lib/[^/]+/libnss_nexusbg\.so\.2$' <<<"$contents" &&
+	ok "NSS module in the library directory" || bad "no usr/lib/<triplet>/libnss_nexusbg.so.2"
+# The maintainer scripts' nsswitch.conf edits, on copies (never /etc).
+nsw=$tmp/nsswitch
+mkdir "$nsw"
+eval "$(sed -n '/^nsswitch_add_nexusbg() {/,/^}/p' "$tmp/ctl/postinst")"
+eval "$(sed -n '/^nsswitch_remove_nexusbg() {/,/^}/p' "$tmp/ctl/postrm")"
+printf '%s\n' '# comment' 'passwd:         files systemd extrausers' \
+	'group:          files systemd extrausers' 'shadow:         files' \
+	'gshadow:        files' 'hosts:          files dns' >"$nsw/debian"
+nsswitch_add_nexusbg "$nsw/debian"
+[ "$(grep -E '^(passwd|group|shadow|gshadow|hosts):' "$nsw/debian")" = "$(printf '%s\n' \
+	'passwd:         files systemd nexusbg extrausers' \
+	'group:          files systemd nexusbg extrausers' 'shadow:         files nexusbg' \
+	'gshadow:        files' 'hosts:          files dns')" ] &&
+	ok "postinst adds nexusbg to passwd, group and shadow, before extrausers" ||
+	bad "postinst nsswitch.conf edit: $(cat "$nsw/debian")"
+cp -p "$nsw/debian" "$nsw/once"
+nsswitch_add_nexusbg "$nsw/debian"
+cmp -s "$nsw/debian" "$nsw/once" && ok "postinst adds it once" || bad "postinst adds nexusbg twice"
+printf '%s\n' 'passwd: files nexusbg' 'group: files' 'shadow: files' >"$nsw/admin"
+cp -p "$nsw/admin" "$nsw/admin.orig"
+nsswitch_add_nexusbg "$nsw/admin"
+cmp -s "$nsw/admin" "$nsw/admin.orig" && ok "postinst leaves an admin's nexusbg lines alone" ||
+	bad "postinst overrode an admin's edit"
+printf '%s\n' '  passwd : files # local accounts' 'shadow:' 'hosts: files' >"$nsw/odd"
+chmod 0640 "$nsw/odd"
+ln -s odd "$nsw/link"
+nsswitch_add_nexusbg "$nsw/link"
+[ -L "$nsw/link" ] && [ "$(stat -c %a "$nsw/odd")" = 640 ] &&
+	[ "$(cat "$nsw/odd")" = "$(printf '%s\n' '  passwd : files nexusbg # local accounts' \
+	'shadow: files nexusbg' 'hosts: files' 'group: files nexusbg')" ] &&
+	ok "postinst: comments, spacing, empty and missing lines, a symlink, the mode" ||
+	bad "postinst odd nsswitch.conf: $(cat "$nsw/odd")"
+nsswitch_remove_nexusbg "$nsw/debian"
+[ "$(grep -E '^(passwd|group|shadow):' "$nsw/debian")" = "$(printf '%s\n' \
+	'passwd:         files systemd extrausers' 'group:          files systemd extrausers' \
+	'shadow:         files')" ] && ok "postrm takes nexusbg out again" ||
+	bad "postrm nsswitch.conf edit: $(cat "$nsw/debian")"
+printf '%s\n' 'passwd: nexusbg' 'group: files' >"$nsw/only"
+cp -p "$nsw/only" "$nsw/only.x"
+nsswitch_remove_nexusbg "$nsw/only"
+[ "$(cat "$nsw/only")" = "$(printf '%s\n' 'passwd: files' 'group: files')" ] &&
+	ok "postrm never leaves a line without a service" || bad "postrm: $(cat "$nsw/only")"
 lib=$(ls "$tmp"/libnexusbg-session0_*.deb)
 dpkg -c "$lib" | grep -q 'libnexusbg-session\.so\.0' && ok "library package" || bad "library package"
 dev=$(ls "$tmp"/libnexusbg-session-dev_*.deb)

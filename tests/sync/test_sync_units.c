@@ -2,7 +2,8 @@
 /*
  * test_sync_units.c - the pieces of `nexusbg sync`, table-driven: backoff,
  * retry classes, ETags, the bearer token file, atomic replacement and its
- * permission rules, the state file, and the extrausers account files.
+ * permission rules, the state file, and the accounts (extrausers files and
+ * the accounts database).
  * Runs as root (files must be root-owned; some cases chown to nobody).
  */
 #include <stdarg.h>
@@ -25,6 +26,8 @@
 #include <unistd.h>
 
 #include "tools/accounts.h"
+#include "tools/accounts_db.h"
+#include "policy/acctdb.h"
 #include "tools/cachefile.h"
 #include "tools/fetch.h"
 #include "tools/syncstate.h"
@@ -680,10 +683,33 @@ static const struct acct_case acct_cases[] = {
 	    { NULL }, 61000, 61999, 61000, 0, NBG_CF_OK, "", 0, "nexusbg:x:61000:\n" },
 };
 
-static void run_acct_case(const struct acct_case *c)
+/* The accounts database of O as passwd text and its group line (accounts nexusbg). */
+static char *db_passwd(const struct nbg_accounts_opts *o, char group[64])
+{
+	struct nbg_acctdb db;
+	char err[NBG_CF_ERR_LEN], *text;
+	size_t len;
+
+	if (nbg_acctdb_open(&db, o->db, NBG_ACCTDB_CHECK_PERMS, err) != NBG_ACCTDB_OK)
+		fail_msg("%s does not open: %s", o->db, err);
+	fmt(group, 64, "%s:x:%u:\n", nbg_acctdb_group_name(&db), nbg_acctdb_group_gid(&db));
+	nbg_acctdb_close(&db);
+	if (nbg_accounts_db_read(o, &text, &len, err) != NBG_CF_OK)
+		fail_msg("%s does not read: %s", o->db, err);
+	return text;
+}
+
+/*
+ * One case, with the extrausers files or (DB) with the accounts database:
+ * the same uids, refusals and passwd lines either way.  In the database
+ * case the previous passwd is the extrausers file it starts from; a third
+ * run then takes the uids from the database alone.
+ */
+static void run_acct_case(const struct acct_case *c, bool db)
 {
 	char lp[PATH_MAX], lg[PATH_MAX], xu[PATH_MAX], f[PATH_MAX], err[NBG_CF_ERR_LEN];
-	char local[1024], group[1024], names[8][64], *s, *eq;
+	char local[1024], group[1024], names[8][64], dbdir[PATH_MAX], dbpath[PATH_MAX];
+	char dbgroup[64], *s, *eq;
 	struct nbg_account_user users[8];
 	struct nbg_accounts_opts o = { 0 };
 	struct nbg_accounts_report rep;
@@ -693,6 +719,9 @@ static void run_acct_case(const struct acct_case *c)
 	path_of(lp, sizeof(lp), "passwd.local");
 	path_of(lg, sizeof(lg), "group.local");
 	path_of(xu, sizeof(xu), "xu");
+	path_of(dbdir, sizeof(dbdir), "db");
+	fmt(dbpath, sizeof(dbpath), "%s/accounts.db", dbdir);
+	(void)nftw(dbdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	fmt(local, sizeof(local), "root:x:0:0:root:/root:/bin/bash\n%s", c->local_passwd);
 	fmt(group, sizeof(group), "root:x:0:\nusers:x:100:\n%s", c->local_group);
 	write_file(lp, local, 0644, 0);
@@ -719,12 +748,49 @@ static void run_acct_case(const struct acct_case *c)
 	o.shell = "/bin/bash";
 	o.home_base = "/home/";
 	o.next_uid = c->next_uid;
+	if (db) {
+		o.db = dbpath;
+		o.dir = dbdir;
+		o.migrate_dir = xu;
+	}
 	r = nbg_accounts_sync(&o, users, n, NULL, NULL, &rep, err);
 	if (r != c->want_rc)
-		fail_msg("%s: got %d (%s), want %d", c->name, r, err, c->want_rc);
+		fail_msg("%s%s: got %d (%s), want %d", c->name, db ? " (db)" : "", r, err,
+		    c->want_rc);
 	if (r != NBG_CF_OK) {
-		if (c->prev == NULL && access(f, F_OK) == 0)
+		if ((!db && c->prev == NULL && access(f, F_OK) == 0) ||
+		    (db && access(dbpath, F_OK) == 0))
 			fail_msg("%s: a file was written despite the error", c->name);
+		return;
+	}
+	if (db) {
+		struct stat st;
+
+		/* the database, not the extrausers files */
+		s = db_passwd(&o, dbgroup);
+		if (strcmp(s, c->want_passwd) != 0)
+			fail_msg("%s (db): passwd is\n%s\nwant\n%s", c->name, s, c->want_passwd);
+		free(s);
+		/* the same group, without the member list: "NAME:x:GID:" */
+		if (c->want_group != NULL && strncmp(dbgroup, c->want_group,
+		    strlen(dbgroup) - 1) != 0)
+			fail_msg("%s (db): group is %s, want %s", c->name, dbgroup, c->want_group);
+		assert_int_equal(stat(dbpath, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0644);
+		assert_true(rep.changed);
+		fmt(f, sizeof(f), "%s/group", xu);
+		assert_int_equal(access(f, F_OK), -1);
+		assert_int_equal(nbg_accounts_sync(&o, users, n, NULL, NULL, &rep, err),
+		    NBG_CF_OK);
+		if (rep.changed)
+			fail_msg("%s (db): a second identical run rewrote the database", c->name);
+		/* without the extrausers file: the uids come from the database itself */
+		fmt(f, sizeof(f), "%s/passwd", xu);
+		(void)unlink(f);
+		assert_int_equal(nbg_accounts_sync(&o, users, n, NULL, NULL, &rep, err),
+		    NBG_CF_OK);
+		if (rep.changed)
+			fail_msg("%s (db): the database alone did not keep the uids", c->name);
 		return;
 	}
 	if ((s = slurp(f)) == NULL || strcmp(s, c->want_passwd) != 0)
@@ -748,7 +814,75 @@ static void test_accounts(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(acct_cases) / sizeof(acct_cases[0]); i++)
-		run_acct_case(&acct_cases[i]);
+		run_acct_case(&acct_cases[i], false);
+}
+
+/* accounts nexusbg: every case again, into the accounts database. */
+static void test_accounts_db(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(acct_cases) / sizeof(acct_cases[0]); i++)
+		run_acct_case(&acct_cases[i], true);
+}
+
+/* A database sync does not trust, and one it rebuilds. */
+static void test_accounts_db_files(void **state)
+{
+	char lp[PATH_MAX], lg[PATH_MAX], dbdir[PATH_MAX], dbpath[PATH_MAX], err[NBG_CF_ERR_LEN];
+	char group[64], *s;
+	struct nbg_account_user users[2] = { { "alice", "Alice A" }, { "bob", NULL } };
+	struct nbg_accounts_opts o = { 0 };
+	struct nbg_accounts_report rep;
+
+	(void)state;
+	path_of(lp, sizeof(lp), "passwd.local3");
+	path_of(lg, sizeof(lg), "group.local3");
+	path_of(dbdir, sizeof(dbdir), "db3");
+	fmt(dbpath, sizeof(dbpath), "%s/accounts.db", dbdir);
+	write_file(lp, "root:x:0:0:root:/root:/bin/bash\n", 0644, 0);
+	write_file(lg, "root:x:0:\n", 0644, 0);
+	o.db = dbpath;
+	o.dir = dbdir;
+	o.local_passwd = lp;
+	o.local_group = lg;
+	o.uid_min = 3000;
+	o.uid_max = 3999;
+	o.gid = 3000;
+	o.shell = "/bin/sh";
+	o.home_base = "/srv/home";
+	/* the directory is created as for extrausers */
+	assert_int_equal(nbg_accounts_sync(&o, users, 2, NULL, NULL, &rep, err), NBG_CF_OK);
+	s = db_passwd(&o, group);
+	assert_string_equal(s, "alice:x:3000:3000:Alice A:/srv/home/alice:/bin/sh\n"
+	    "bob:x:3001:3000::/srv/home/bob:/bin/sh\n");
+	free(s);
+	assert_string_equal(group, "nexusbg:x:3000:\n");
+
+	/* not root's, or writable by others: not trusted, left as it is */
+	assert_int_equal(chown(dbpath, NOBODY, 0), 0);
+	assert_int_equal(nbg_accounts_sync(&o, users, 2, NULL, NULL, &rep, err),
+	    NBG_CF_ERR_INSECURE);
+	assert_non_null(strstr(err, "not trusted"));
+	assert_int_equal(chown(dbpath, 0, 0), 0);
+	assert_int_equal(chmod(dbpath, 0666), 0);
+	assert_int_equal(nbg_accounts_sync(&o, users, 2, NULL, NULL, &rep, err),
+	    NBG_CF_ERR_INSECURE);
+	assert_int_equal(chmod(dbpath, 0644), 0);
+	assert_int_equal(chmod(dbdir, 0777), 0);
+	assert_int_equal(nbg_accounts_sync(&o, users, 2, NULL, NULL, &rep, err),
+	    NBG_CF_ERR_INSECURE);
+	assert_int_equal(chmod(dbdir, 0755), 0);
+
+	/* corrupt: rebuilt; its users get uids above the ones handed out (next_uid) */
+	write_file(dbpath, "not a database", 0644, 0);
+	o.next_uid = 3002;
+	assert_int_equal(nbg_accounts_sync(&o, users, 2, NULL, NULL, &rep, err), NBG_CF_OK);
+	assert_true(rep.changed);
+	assert_int_equal(rep.next_uid, 3004);
+	s = db_passwd(&o, group);
+	assert_string_equal(s, "alice:x:3002:3000:Alice A:/srv/home/alice:/bin/sh\n"
+	    "bob:x:3003:3000::/srv/home/bob:/bin/sh\n");
+	free(s);
 }
 
 static void test_accounts_shadow(void **state)
@@ -823,6 +957,8 @@ int main(void)
 		cmocka_unit_test(test_state_invalid),
 		cmocka_unit_test(test_accounts),
 		cmocka_unit_test(test_accounts_shadow),
+		cmocka_unit_test(test_accounts_db),
+		cmocka_unit_test(test_accounts_db_files),
 	};
 
 	if (geteuid() != 0) {
