@@ -18,8 +18,14 @@ machine's mood affects every figure of a size alike:
            time), and the unchanged case (ETag, 304)
   cache    the size of the compiled cache on disk
 
+The device is set up as the package sets one up: sync gives the table's
+users accounts in the accounts database (`accounts nexusbg`) and glibc
+resolves them through libnss_nexusbg (nsswitch.conf: `files nexusbg`), so
+every getpwnam() of sshd's, pam_unix's and the module's is in the figures.
+
 Expects to run as root inside the private mount namespace tests/bench/run
-makes (a fresh /run, auditd running).
+makes (a fresh /run, auditd running); makes /var/lib and nsswitch.conf
+private to it as well.
 """
 import argparse
 import datetime
@@ -36,7 +42,7 @@ import time
 
 FABRIC = "fab-bench"
 READER, WRITER = "op000004", "op000005"      # in every generated table
-UID_READER, UID_WRITER, GID = 61004, 61005, 61000
+UID_RANGE = "100000-399999"                  # room for the largest table
 
 
 def parse_args():
@@ -72,10 +78,12 @@ class Bench:
         self.b = a.builddir
         self.nexusbg = os.path.join(self.b, "tools", "nexusbg")
         self.module = os.path.join(self.b, "pam_nexusbg", "pam_nexusbg.so")
+        self.nss = os.path.join(self.b, "nss", "libnss_nexusbg.so.2")
         self.gen = os.path.join(self.b, "tests", "bench", "gen-roles")
         self.pambench = os.path.join(self.b, "tests", "bench", "pambench")
         self.spawnbench = os.path.join(self.b, "tests", "bench", "spawnbench")
-        for f in (self.nexusbg, self.module, self.gen, self.pambench, self.spawnbench):
+        for f in (self.nexusbg, self.module, self.nss, self.gen, self.pambench,
+                  self.spawnbench):
             if not os.access(f, os.X_OK if not f.endswith(".so") else os.R_OK):
                 sys.exit(f"bench: {f} is missing: build first (meson compile -C {self.b})")
         self.t = tempfile.mkdtemp(prefix="nbg-bench.")
@@ -92,20 +100,20 @@ class Bench:
             sys.exit(f"bench: {' '.join(cmd)} exited {r.returncode}:\n{r.stderr.strip()}")
         return r
 
-    def users(self):
-        """Copies of passwd/group/shadow with the two users, bind-mounted."""
-        extra = {
-            "passwd": f"{READER}:x:{UID_READER}:{GID}::/nonexistent:/bin/sh\n"
-                      f"{WRITER}:x:{UID_WRITER}:{GID}::/nonexistent:/bin/sh\n",
-            "group": f"nbgbench:x:{GID}:\n",
-            "shadow": f"{READER}:*:20000:0:99999:7:::\n{WRITER}:*:20000:0:99999:7:::\n",
-        }
-        for name, lines in extra.items():
-            copy = os.path.join(self.t, name)
-            shutil.copy2(f"/etc/{name}", copy)
-            with open(copy, "a") as f:
-                f.write(lines)
-            self.run("mount", "--bind", copy, f"/etc/{name}")
+    def device(self):
+        """/var/lib and nsswitch.conf private to this namespace; glibc resolves
+        the synced accounts through the build tree's libnss_nexusbg."""
+        self.run("mount", "-t", "tmpfs", "-o", "mode=0755", "nbg-bench-varlib", "/var/lib")
+        os.makedirs("/var/lib/nexusbg", mode=0o755)
+        conf = os.path.join(self.t, "nsswitch.conf")
+        with open("/etc/nsswitch.conf") as f:
+            lines = [l for l in f if not re.match(r"(passwd|group|shadow):", l)]
+        with open(conf, "w") as f:
+            f.writelines(lines)
+            for db in ("passwd", "group", "shadow"):
+                f.write(f"{db}: files nexusbg\n")
+        self.run("mount", "--bind", conf, "/etc/nsswitch.conf")
+        os.environ["LD_LIBRARY_PATH"] = os.path.dirname(self.nss)
 
     def pki(self):
         self.run("bash", os.path.join(self.a.srcdir, "tests", "sync", "mkcerts.sh"),
@@ -159,7 +167,8 @@ role writer show configure
 unknown_users deny
 ssh_service sshd
 trusted_source default 127.0.0.0/8 ::1/128
-account_uid_range 61000-61999
+account_uid_range {UID_RANGE}
+accounts nexusbg
 sync_url https://127.0.0.1:{self.port}/v1/fabrics/{FABRIC}/roles.json
 sync_ca_file {pki}/ca.pem
 sync_client_cert {pki}/client.pem
@@ -200,6 +209,8 @@ sync_retries 0
         for _ in range(self.a.sync_runs):
             for f in os.listdir(cache):
                 os.unlink(os.path.join(cache, f))
+            for f in os.listdir("/var/lib/nexusbg"):
+                os.unlink(os.path.join("/var/lib/nexusbg", f))
             w, r = self.timed([self.nexusbg, "sync", "--policy", policy, "--now", "--quiet"], 0)
             walls.append(w)
             rss.append(r)
@@ -226,6 +237,10 @@ sync_retries 0
         return ["--env", "SSH_CONNECTION=127.0.0.1 40000 127.0.0.1 22",
                 "--env", f"SSH_AUTH_INFO_0=publickey {ktype} {b64}\n"]
 
+    def uid(self, user):
+        """The uid sync gave USER, as glibc resolves it (through libnss_nexusbg)."""
+        return int(self.run("getent", "passwd", user).stdout.split(":")[2])
+
     def pam(self, d, policy):
         conf = os.path.join(d, "pam.d")
         unix = self.figures(self.run(self.pambench, "--confdir", conf, "--service", "unix",
@@ -233,7 +248,7 @@ sync_retries 0
         nbg = self.figures(self.run(
             self.pambench, "--confdir", conf, "--service", "sshd", "--user", WRITER,
             "--cycles", str(self.a.cycles), "--phases", "acct,session",
-            "--loginuid", str(UID_WRITER), "--require-env", "NEXUSBG_ROLE",
+            "--loginuid", str(self.uid(WRITER)), "--require-env", "NEXUSBG_ROLE",
             *self.pam_env(policy, WRITER)).stdout)
         return unix, nbg
 
@@ -241,10 +256,10 @@ sync_retries 0
         return self.figures(self.run(self.spawnbench, "--runs", str(self.a.runs),
                                      "--expect-exit", str(want), "--", *cmd).stdout)
 
-    def check(self, d, policy, user, uid, want):
+    def check(self, d, policy, user, want):
         conf = os.path.join(d, "pam.d")
         r = self.run(self.pambench, "--confdir", conf, "--service", "sshd", "--user", user,
-                     "--loginuid", str(uid), "--require-env", "NEXUSBG_ROLE",
+                     "--loginuid", str(self.uid(user)), "--require-env", "NEXUSBG_ROLE",
                      *self.pam_env(policy, user), "--",
                      self.spawnbench, "--runs", str(self.a.runs), "--expect-exit", str(want),
                      "--", self.nexusbg, "session", "check", "--quiet", "configure")
@@ -257,8 +272,8 @@ sync_retries 0
         unix, nbg = self.pam(d, policy)
         true = self.spawn("/bin/true")
         keys = self.spawn(self.nexusbg, "keys", "--policy", policy, WRITER)
-        allowed = self.check(d, policy, WRITER, UID_WRITER, 0)
-        refused = self.check(d, policy, READER, UID_READER, 1)
+        allowed = self.check(d, policy, WRITER, 0)
+        refused = self.check(d, policy, READER, 1)
         row.update({
             "pam_us": nbg["median_us"], "pam_p99_us": nbg["p99_us"],
             "pam_rss_growth_kb": nbg["rss_growth_kb"], "pam_maxrss_kb": nbg["maxrss_kb"],
@@ -346,7 +361,7 @@ def main():
     a = parse_args()
     b = Bench(a)
     try:
-        b.users()
+        b.device()
         b.pki()
         b.start_server()
         rows = []
