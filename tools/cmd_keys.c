@@ -14,7 +14,8 @@
  * range.
  *
  * Runs as the unprivileged AuthorizedKeysCommandUser on every key offered:
- * one policy parse, one mapped lookup, no network.
+ * one policy parse, one mapped lookup, no network.  It reads the compiled
+ * cache only, as the module does: a JSON document in role_table is refused.
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -71,7 +72,7 @@ int cmd_keys(int argc, char **argv)
 		syslog(LOG_AUTHPRIV | LOG_ERR, "nexusbg keys: policy unusable; no keys printed");
 		goto out;
 	}
-	nbg_cli_open_table(p, NULL, true, &table, &st, err);
+	nbg_cli_open_cache(p, true, &table, &st, err);
 	if (st.status != NBG_TABLE_OK) {
 		nbg_cli_err("keys", "role table %s unusable: %s", p->role_table, err);
 		syslog(LOG_AUTHPRIV | LOG_ERR, "nexusbg keys: role table %s unusable: %s",
