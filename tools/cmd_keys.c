@@ -16,12 +16,18 @@
  * Runs as the unprivileged AuthorizedKeysCommandUser on every key offered:
  * one policy parse, one mapped lookup, no network.  It reads the compiled
  * cache only, as the module does: a JSON document in role_table is refused.
+ * The account's uid comes from sshd (--uid %U), which resolved it already;
+ * only without it is the password database asked, which may mean loading
+ * NSS modules and reading every line of /var/lib/extrausers/passwd.
  */
 #include <pwd.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/types.h>
 
 #include "cli.h"
 #include "decide.h"
@@ -29,12 +35,52 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nexusbg keys [--policy FILE] USER\n\n"
+	fprintf(f, "usage: nexusbg keys [--policy FILE] [--uid UID] USER\n\n"
 	    "Print USER's registered FIDO2 public keys in authorized_keys form, each\n"
 	    "with the verify-required option, for sshd's AuthorizedKeysCommand:\n\n"
-	    "  AuthorizedKeysCommand /usr/bin/nexusbg keys %%u\n"
+	    "  AuthorizedKeysCommand /usr/bin/nexusbg keys --uid %%U %%u\n"
 	    "  AuthorizedKeysCommandUser nexusbg\n\n"
+	    "No keys are printed for root or an account outside account_uid_range.\n"
+	    "--uid UID is the account's uid as sshd resolved it (%%U); without it USER\n"
+	    "is looked up in the password database, which with 100,000 accounts in\n"
+	    "libnss-extrausers costs far more than the rest of the command.\n\n"
 	    "exit: 0 keys printed, 1 no keys for USER, 2 error (policy or cache unusable)\n");
+}
+
+/* A uid as sshd writes %U: decimal digits, not (uid_t)-1. */
+static bool parse_uid(const char *s, uid_t *out)
+{
+	uint64_t v = 0;
+
+	if (s[0] == '\0' || strlen(s) > 10)
+		return false;
+	for (const char *c = s; *c != '\0'; c++) {
+		if (*c < '0' || *c > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*c - '0');
+	}
+	if (v >= UINT32_MAX)
+		return false;
+	*out = (uid_t)v;
+	return true;
+}
+
+/*
+ * The uid of the account sshd is logging in to: the one sshd gave, else
+ * the password database's.  false when the account does not resolve.
+ */
+static bool account_uid(const char *user, bool given, uid_t uid_arg, uid_t *uid)
+{
+	struct passwd *pw;
+
+	if (given) {
+		*uid = uid_arg;
+		return true;
+	}
+	if ((pw = getpwnam(user)) == NULL)
+		return false;
+	*uid = pw->pw_uid;
+	return true;
 }
 
 int cmd_keys(int argc, char **argv)
@@ -45,7 +91,8 @@ int cmd_keys(int argc, char **argv)
 	struct nbg_table *table = NULL;
 	struct nbg_table_state st;
 	struct nbg_user u;
-	struct passwd *pw;
+	uid_t uid_arg = 0, uid;
+	bool have_uid = false;
 	unsigned printed = 0;
 	int i, r, ret = NBG_EXIT_ERROR;
 
@@ -55,6 +102,12 @@ int cmd_keys(int argc, char **argv)
 			return NBG_EXIT_OK;
 		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
 			policy_path = argv[++i];
+		} else if (strcmp(argv[i], "--uid") == 0 && i + 1 < argc) {
+			if (!parse_uid(argv[++i], &uid_arg)) {
+				nbg_cli_err("keys", "--uid: not a uid");
+				return NBG_EXIT_ERROR;
+			}
+			have_uid = true;
 		} else if (argv[i][0] == '-' || user != NULL) {
 			usage(stderr);
 			return NBG_EXIT_ERROR;
@@ -93,11 +146,10 @@ int cmd_keys(int argc, char **argv)
 	if (r == 0)
 		goto out;
 	/* Never hand sshd keys for root or an account outside the managed range. */
-	pw = getpwnam(user);
-	if (pw != NULL && (pw->pw_uid == 0 || (p->has_uid_range &&
-	    (pw->pw_uid < p->uid_min || pw->pw_uid > p->uid_max)))) {
+	if (account_uid(user, have_uid, uid_arg, &uid) && (uid == 0 || (p->has_uid_range &&
+	    (uid < p->uid_min || uid > p->uid_max)))) {
 		syslog(LOG_AUTHPRIV | LOG_WARNING, "nexusbg keys: %s resolves to uid %u, "
-		    "outside the managed range; no keys printed", user, (unsigned)pw->pw_uid);
+		    "outside the managed range; no keys printed", user, (unsigned)uid);
 		goto out;
 	}
 	for (uint32_t k = 0; k < u.nkeys; k++) {

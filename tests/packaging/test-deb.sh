@@ -38,7 +38,7 @@ done
 grep -qE '^\./lib/[^/]+/security/pam_nexusbg\.so$' <<<"$contents" &&
 	ok "module in the PAM module directory" || bad "module not in /lib/<triplet>/security"
 dpkg-deb -x "$deb" "$tmp/x"
-grep -qx 'AuthorizedKeysCommand /usr/bin/nexusbg keys %u' "$tmp/x/etc/ssh/sshd_config.d/50-nexusbg.conf" &&
+grep -qx 'AuthorizedKeysCommand /usr/bin/nexusbg keys --uid %U %u' "$tmp/x/etc/ssh/sshd_config.d/50-nexusbg.conf" &&
 	ok "drop-in points at /usr/bin/nexusbg" || bad "drop-in path"
 grep -q 'ExecStart=/usr/bin/nexusbg sync' "$tmp/x/usr/lib/systemd/system/nexusbg-sync.service" &&
 	ok "service runs /usr/bin/nexusbg" || bad "service ExecStart"
