@@ -74,5 +74,5 @@ void nbg_jsonw_strings(struct nbg_jsonw *w, const char *k, size_t n,
 
 void nbg_jsonw_end(struct nbg_jsonw *w)
 {
-	fputs(w->members > 0 ? "\n}\n" : "}\n", w->f);
+	fputs("\n}\n", w->f);
 }
