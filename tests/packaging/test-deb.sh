@@ -40,8 +40,8 @@ grep -qE '^\./lib/[^/]+/security/pam_nexusbg\.so$' <<<"$contents" &&
 dpkg-deb -x "$deb" "$tmp/x"
 grep -qx 'AuthorizedKeysCommand /usr/bin/nexusbg keys --uid %U %u' "$tmp/x/etc/ssh/sshd_config.d/50-nexusbg.conf" &&
 	ok "drop-in points at /usr/bin/nexusbg" || bad "drop-in path"
-grep -q 'ExecStart=/usr/bin/nexusbg sync' "$tmp/x/usr/lib/systemd/system/nexusbg-sync.service" &&
-	ok "service runs /usr/bin/nexusbg" || bad "service ExecStart"
+grep -qx 'ExecStart=/usr/libexec/nexusbg/nexusbg-admin sync --quiet' "$tmp/x/usr/lib/systemd/system/nexusbg-sync.service" &&
+	ok "service runs the helper, /usr/libexec/nexusbg/nexusbg-admin" || bad "service ExecStart"
 dpkg-deb -e "$deb" "$tmp/ctl"
 grep -q 'setcap cap_audit_write+ep' "$tmp/ctl/postinst" && ok "postinst grants cap_audit_write" ||
 	bad "postinst setcap"

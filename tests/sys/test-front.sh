@@ -14,6 +14,9 @@
 #     clear error and exit 2; the helper refuses the front's commands;
 #   - argv[0] does not choose the helper (exec -a into a directory with
 #     another nexusbg-admin);
+#   - the sync service runs the helper, which works under its empty
+#     capability bounding set, where the front with its file capability
+#     cannot even be executed;
 #   - keys: the compiled cache only (a JSON role_table is refused, as in the
 #     module), --uid as sshd's %U passes it: root and uids outside
 #     account_uid_range get no keys, a malformed --uid is a usage error.
@@ -160,6 +163,33 @@ if [ "$RC" = 0 ] && ! grep -q EVIL "$T/out"; then
 	ok "neither does the environment"
 else
 	notok "neither does the environment (exit $RC)"
+fi
+
+# --- the sync service -------------------------------------------------------
+# nexusbg-sync.service runs with an empty capability bounding set and
+# NoNewPrivileges=; the kernel refuses to execute a file with
+# cap_audit_write+ep there (EPERM), so the unit runs the helper itself.
+unit=$NBG_BUILDDIR/packaging/nexusbg-sync.service
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+case $exec_start in
+*/nexusbg/nexusbg-admin\ sync\ --quiet) ok "the sync service runs nexusbg-admin sync --quiet" ;;
+*) notok "the sync service runs nexusbg-admin sync --quiet (ExecStart=$exec_start)" ;;
+esac
+if command -v setcap >/dev/null && command -v setpriv >/dev/null; then
+	# (a tmpfs of our own: /tmp may be mounted nosuid, which ignores file capabilities)
+	run unshare --mount --propagation private bash -c '
+		T=$1 front=$2 admin=$3 P=$4 DOC=$5
+		mkdir -p "$T/capbin" && mount -t tmpfs -o mode=0755 nbg-front "$T/capbin" &&
+		cp "$front" "$admin" "$T/capbin/" && setcap cap_audit_write+ep "$T/capbin/nexusbg" || exit 125
+		sandbox() { setpriv --bounding-set -all --no-new-privs "$@"; }
+		sandbox "$T/capbin/nexusbg" --version >/dev/null 2>&1 && echo "front: runs" || echo "front: refused"
+		sandbox "$T/capbin/nexusbg-admin" sync --quiet --policy "$P" --file "$DOC"
+		echo "helper: exit $?"' _ "$T" "$NEXUSBG" "$ADMIN" "$P" "$DOC"
+	if grep -qx "front: refused" "$T/out" && grep -qx "helper: exit 3" "$T/out"; then
+		ok "in the service's sandbox the capable front cannot start, the helper syncs (exit 3)"
+	else
+		notok "in the service's sandbox the capable front cannot start, the helper syncs (exit $RC)"
+	fi
 fi
 
 # --- keys ------------------------------------------------------------------
