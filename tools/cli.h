@@ -22,6 +22,7 @@
 #define NBG_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define NBG_EXIT_OK		0
@@ -52,6 +53,14 @@ void nbg_cli_usage(FILE *f);
 
 /* --help, -h or help. */
 bool nbg_cli_is_help(const char *arg);
+
+/*
+ * Write all of buf to fd, retrying on EINTR and short writes; 0 or -1.
+ * The answers of `keys` and `session check` are written so rather than
+ * through stdio: setting up stdout's buffer costs that short-lived
+ * program allocations and page faults.
+ */
+int nbg_cli_write(int fd, const char *buf, size_t len);
 
 /* "nexusbg: SUBCMD: message" on stderr. */
 void nbg_cli_err(const char *sub, const char *fmt, ...)

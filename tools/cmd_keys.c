@@ -21,6 +21,7 @@
  * NSS modules and reading every line of /var/lib/extrausers/passwd.
  */
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "decide.h"
@@ -45,6 +47,46 @@ static void usage(FILE *f)
 	    "is looked up in the password database, which with 100,000 accounts in\n"
 	    "libnss-extrausers costs far more than the rest of the command.\n\n"
 	    "exit: 0 keys printed, 1 no keys for USER, 2 error (policy or cache unusable)\n");
+}
+
+/* The keys, written to stdout in as few write(2)s as they fit in. */
+struct out {
+	char buf[8192];
+	size_t len;
+	bool failed;
+};
+
+static int out_flush(struct out *o)
+{
+	if (o->len > 0 && nbg_cli_write(STDOUT_FILENO, o->buf, o->len) != 0)
+		o->failed = true;
+	o->len = 0;
+	return o->failed ? -1 : 0;
+}
+
+static int out_line(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int out_line(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (int pass = 0; pass < 2; pass++) {
+		va_start(ap, fmt);
+		n = vsnprintf(o->buf + o->len, sizeof(o->buf) - o->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -1;
+		if ((size_t)n < sizeof(o->buf) - o->len) {
+			o->len += (size_t)n;
+			return 0;
+		}
+		/* it did not fit: write what is there and try again in an empty buffer */
+		if (pass == 0 && out_flush(o) != 0)
+			return -1;
+	}
+	return -1;	/* a line longer than the buffer: not a key line */
 }
 
 /* A uid as sshd writes %U: decimal digits, not (uid_t)-1. */
@@ -91,11 +133,14 @@ int cmd_keys(int argc, char **argv)
 	struct nbg_table *table = NULL;
 	struct nbg_table_state st;
 	struct nbg_user u;
+	struct out o;	/* (buf is not zeroed: only len bytes of it are ever read) */
 	uid_t uid_arg = 0, uid;
 	bool have_uid = false;
 	unsigned printed = 0;
 	int i, r, ret = NBG_EXIT_ERROR;
 
+	o.len = 0;
+	o.failed = false;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
@@ -164,13 +209,16 @@ int cmd_keys(int argc, char **argv)
 			continue;
 		if (nbg_base64_encode(key.blob, key.blob_len, b64, sizeof(b64)) < 0)
 			continue;
-		printf("verify-required %s %s nexusbg:%s\n", nbg_keytype_name(key.type), b64,
-		    u.name);
+		if (out_line(&o, "verify-required %s %s nexusbg:%s\n", nbg_keytype_name(key.type),
+		    b64, u.name) != 0) {
+			ret = NBG_EXIT_ERROR;
+			goto out;
+		}
 		printed++;
 	}
 	ret = printed > 0 ? NBG_EXIT_OK : NBG_EXIT_NO;
 out:
-	if (fflush(stdout) != 0)
+	if (out_flush(&o) != 0)
 		ret = NBG_EXIT_ERROR;
 	nbg_table_free(table);
 	nbg_policy_free(p);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "jsonw.h"
@@ -169,8 +170,8 @@ static int cmd_check(int argc, char **argv)
 {
 	const char *cap = NULL;
 	bool quiet = false;
-	char arg[72];
-	int why, r;
+	char arg[72], line[256];
+	int why, r, n = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (is_help(argv[i])) {
@@ -191,18 +192,22 @@ static int cmd_check(int argc, char **argv)
 		usage_check(stderr);
 		return NBG_EXIT_ERROR;
 	}
+	/* The answer is written with write(2), not stdio (see nbg_cli_write()). */
 	r = nbg_session_check_reason(cap, &why);
 	if (r == NBG_SESSION_ALLOWED) {
 		if (!quiet)
-			printf("allowed\n");
+			(void)nbg_cli_write(STDOUT_FILENO, "allowed\n", strlen("allowed\n"));
 		return NBG_EXIT_OK;
 	}
 	if (r == NBG_SESSION_DENIED) {
 		if (!quiet && why == 0)
-			printf("denied: %s\n", nbg_reason_str(NBG_R_CAPABILITY_DENIED));
+			n = snprintf(line, sizeof(line), "denied: %s\n",
+			    nbg_reason_str(NBG_R_CAPABILITY_DENIED));
 		else if (!quiet)
-			printf("denied: %s (%s)\n", nbg_reason_str(NBG_R_SESSION_RECORD_INVALID),
-			    nbg_session_strerror(why));
+			n = snprintf(line, sizeof(line), "denied: %s (%s)\n",
+			    nbg_reason_str(NBG_R_SESSION_RECORD_INVALID), nbg_session_strerror(why));
+		if (n > 0 && (size_t)n < sizeof(line))
+			(void)nbg_cli_write(STDOUT_FILENO, line, (size_t)n);
 		return NBG_EXIT_NO;
 	}
 	if (why == NBG_SESSION_EINVAL)
