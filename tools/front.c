@@ -5,7 +5,7 @@
  *
  * This program is on the login path: sshd runs `nexusbg keys USER` for
  * every key offered and the device CLI runs `nexusbg session check` for
- * every command.  It links the C library only (tests/sys/test-front.sh
+ * every command.  It links the C library only (tests/unit/test-front-elf.sh
  * checks its ELF dependencies); libaudit is loaded only when a refusal is
  * audited (common/audit.c).
  */
