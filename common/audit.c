@@ -22,10 +22,23 @@
  *
  * When audit is unavailable the same text goes to syslog (authpriv), and
  * the caller's decision does not change.
+ *
+ * libaudit is loaded with dlopen() the first time a record is written, not
+ * linked: the programs on the login path (`nexusbg keys`, `nexusbg session
+ * check`, a device CLI through libnexusbg-session) write a record only when
+ * they refuse, and loading libaudit costs more than all their own work.
+ * It is loaded by soname from the system's library directories (a program
+ * with a file capability runs in secure-execution mode, where the loader
+ * ignores LD_LIBRARY_PATH) and never unloaded.  When it cannot be loaded,
+ * audit is unavailable: the record goes to syslog and the line says why.
+ * acct= in nbg_audit_format() is encoded here as libaudit encodes it
+ * (tests/unit/test_audit.c compares the two on every byte).
  */
 #include <sys/random.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <libaudit.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +57,73 @@
 #define NBG_AUDIT_ACCT_MAX	UT_NAMESIZE	/* libaudit keeps 32 bytes of acct */
 #define NBG_AUDIT_TEXT_MAX	4096	/* our part of the record */
 #define NBG_AUDIT_LINE_MAX	(NBG_AUDIT_TEXT_MAX + 512)
+#define NBG_LIBAUDIT_SONAME	"libaudit.so.1"
+
+/*
+ * The libaudit functions nbg_audit_log() calls, resolved on first use.
+ * Their types are taken from libaudit.h, so a prototype that changes
+ * breaks the build rather than the call.
+ */
+static struct {
+	__typeof__(&audit_open) open;
+	__typeof__(&audit_close) close;
+	__typeof__(&audit_log_acct_message) log_acct_message;
+	__typeof__(&audit_msg_type_to_name) msg_type_to_name;
+	bool loaded;
+	char error[160];	/* why it is not loaded */
+} libaudit;
+
+static pthread_once_t libaudit_once = PTHREAD_ONCE_INIT;
+
+/* dlsym() into a function pointer without converting void * to it. */
+static bool resolve(void *handle, const char *name, void *fnptr, size_t size)
+{
+	void *sym = dlsym(handle, name);
+
+	if (sym == NULL || size != sizeof(sym))
+		return false;
+	memcpy(fnptr, &sym, size);
+	return true;
+}
+
+static void libaudit_load(void)
+{
+	const char *e;
+	void *h;
+
+	(void)dlerror();
+	h = dlopen(NBG_LIBAUDIT_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		e = dlerror();
+		snprintf(libaudit.error, sizeof(libaudit.error), "%s not loaded: %s",
+		    NBG_LIBAUDIT_SONAME, e != NULL ? e : "unknown error");
+		return;
+	}
+	if (!resolve(h, "audit_open", &libaudit.open, sizeof(libaudit.open)) ||
+	    !resolve(h, "audit_close", &libaudit.close, sizeof(libaudit.close)) ||
+	    !resolve(h, "audit_log_acct_message", &libaudit.log_acct_message,
+	    sizeof(libaudit.log_acct_message)) ||
+	    !resolve(h, "audit_msg_type_to_name", &libaudit.msg_type_to_name,
+	    sizeof(libaudit.msg_type_to_name))) {
+		e = dlerror();
+		snprintf(libaudit.error, sizeof(libaudit.error), "%s not usable: %s",
+		    NBG_LIBAUDIT_SONAME, e != NULL ? e : "a function is missing");
+		dlclose(h);
+		return;
+	}
+	libaudit.loaded = true;		/* the handle stays open for the process */
+}
+
+/* Load libaudit once per process; false (and why) when it cannot be. */
+static bool libaudit_ready(const char **why)
+{
+	if (pthread_once(&libaudit_once, libaudit_load) != 0) {
+		*why = "libaudit not loaded: pthread_once failed";
+		return false;
+	}
+	*why = libaudit.error;
+	return libaudit.loaded;
+}
 
 /* A bounded string builder: a write past the end marks it overflowed. */
 struct sbuf {
@@ -239,15 +319,29 @@ static const char *acct_of(const struct nbg_audit_event *ev)
 	return ev->acct != NULL && ev->acct[0] != '\0' ? ev->acct : "?";
 }
 
-/* acct= exactly as audit_log_acct_message() writes it. */
+/*
+ * acct= exactly as audit_log_acct_message() writes it: its first 32 bytes,
+ * quoted, or as uppercase hex when one of them is a quote, a control
+ * character, a space, DEL or not ASCII (libaudit 3.0's rule).
+ */
+static bool acct_needs_encoding(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c < 0x21 || c >= 0x7f)
+			return true;
+	}
+	return false;
+}
+
 static void put_acct(struct sbuf *sb, const char *acct)
 {
-	char enc[2 * NBG_AUDIT_ACCT_MAX + 1];
 	size_t n = strnlen(acct, NBG_AUDIT_ACCT_MAX);
 
-	if (audit_value_needs_encoding(acct, (unsigned int)n)) {
-		audit_encode_value(enc, acct, (unsigned int)n);
-		sb_add(sb, " acct=%s", enc);
+	if (acct_needs_encoding(acct, n)) {
+		sb_add(sb, " acct=");
+		sb_add_hex(sb, acct, n);
 	} else
 		sb_add(sb, " acct=\"%.*s\"", (int)n, acct);
 }
@@ -298,14 +392,36 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /*
+ * The record type's name as ausearch -m takes it: libaudit's table when it
+ * is loaded, else the types this project writes, else the number.
+ */
+static const char *type_name(int type, char *buf, size_t len)
+{
+	static const struct { int type; const char *name; } names[] = {
+		{ AUDIT_USER_AUTH, "USER_AUTH" }, { AUDIT_USER_ACCT, "USER_ACCT" },
+		{ AUDIT_USER_START, "USER_START" }, { AUDIT_USER_END, "USER_END" },
+		{ AUDIT_USER_CMD, "USER_CMD" },
+	};
+	const char *n;
+
+	if (libaudit.loaded && (n = libaudit.msg_type_to_name(type)) != NULL)
+		return n;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].type == type)
+			return names[i].name;
+	snprintf(buf, len, "%d", type);
+	return buf;
+}
+
+/*
  * The syslog twin.  No openlog(): the facility is in the priority, so the
  * host process's own syslog settings stay as they were.  The text is
  * printable ASCII already; anything else is replaced all the same.
  */
 static void to_syslog(const struct nbg_audit_event *ev, const char *why, const char *text)
 {
-	const char *tname = audit_msg_type_to_name(ev->type);
-	char line[NBG_AUDIT_LINE_MAX];
+	char line[NBG_AUDIT_LINE_MAX], tnum[16];
+	const char *tname = type_name(ev->type, tnum, sizeof(tnum));
 
 	snprintf(line, sizeof(line), "%s", text);
 	for (char *c = line; *c != '\0'; c++)
@@ -326,6 +442,7 @@ enum nbg_audit_result nbg_audit_log(const struct nbg_audit_event *ev, char *err,
 {
 	char fields[NBG_AUDIT_TEXT_MAX], text[NBG_AUDIT_LINE_MAX], why[96];
 	enum nbg_audit_result res = NBG_AUDIT_FAILED;
+	const char *unloaded;
 	struct peer p;
 	int fd = -1, rc, e;
 
@@ -345,7 +462,14 @@ enum nbg_audit_result nbg_audit_log(const struct nbg_audit_event *ev, char *err,
 		    "invalid op or record too long", ev->type);
 		goto out;
 	}
-	if ((fd = audit_open()) < 0) {
+	if (!libaudit_ready(&unloaded)) {
+		/* As if the kernel had no audit: the record goes to syslog. */
+		to_syslog(ev, unloaded, text);
+		res = NBG_AUDIT_SYSLOG;
+		set_err(err, errlen, "%s (record sent to syslog: %.160s)", unloaded, text);
+		goto out;
+	}
+	if ((fd = libaudit.open()) < 0) {
 		e = errno;
 		snprintf(why, sizeof(why), "audit_open: %s", strerror(e));
 		to_syslog(ev, why, text);
@@ -354,7 +478,7 @@ enum nbg_audit_result nbg_audit_log(const struct nbg_audit_event *ev, char *err,
 		goto out;
 	}
 	errno = 0;
-	rc = audit_log_acct_message(fd, ev->type, NULL, fields, acct_of(ev), (unsigned int)-1,
+	rc = libaudit.log_acct_message(fd, ev->type, NULL, fields, acct_of(ev), (unsigned int)-1,
 	    p.host.passed, p.addr.passed, p.tty.passed, ev->success ? 1 : 0);
 	e = errno;
 	if (rc > 0) {
@@ -369,7 +493,7 @@ enum nbg_audit_result nbg_audit_log(const struct nbg_audit_event *ev, char *err,
 	set_err(err, errlen, "%s (record sent to syslog: %.160s)", why, text);
 out:
 	if (fd >= 0)
-		audit_close(fd);
+		libaudit.close(fd);
 	return res;
 }
 

@@ -32,8 +32,8 @@ if [ -z "${NBG_E2E_INNER:-}" ]; then
 	NBG_BUILDDIR=$(cd "$1" && pwd) || exit 2
 	NBG_SRCDIR=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 	export NBG_BUILDDIR NBG_SRCDIR
-	for f in tools/nexusbg pam_nexusbg/pam_nexusbg.so tests/sk-soft/sk-soft.so \
-	    examples/nexusbg-cli; do
+	for f in tools/nexusbg tools/nexusbg-admin pam_nexusbg/pam_nexusbg.so \
+	    tests/sk-soft/sk-soft.so examples/nexusbg-cli; do
 		if [ ! -e "$NBG_BUILDDIR/$f" ]; then
 			echo "demo.sh: $NBG_BUILDDIR/$f is missing: meson compile -C $1 first" >&2
 			exit 2

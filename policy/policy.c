@@ -7,6 +7,7 @@
  * A policy with any error is never returned: the caller gets NULL and
  * denies.  Warnings are reported and the policy is usable.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,14 @@ static struct nbgp *parser_new(struct nbg_diag *diag, unsigned flags)
 	struct nbg_policy *p;
 	struct nbgp *ps;
 
-	if ((ps = calloc(1, sizeof(*ps))) == NULL)
+	/*
+	 * line and tok (20 KiB) are scratch space, written before they are
+	 * read: left unzeroed, their pages are touched only as far as a line
+	 * needs, which matters to `nexusbg keys`, run for every key offered.
+	 */
+	if ((ps = malloc(sizeof(*ps))) == NULL)
 		return NULL;
+	memset(ps, 0, offsetof(struct nbgp, line));
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		free(ps);
 		return NULL;

@@ -125,21 +125,35 @@ static int open_file(struct nbgp *ps, const struct nbg_origin *at, const char *p
 	return fd;
 }
 
-/* Read the whole of FD (at most NBG_POLICY_MAX_BYTES) into *bufp. */
-static int read_all(struct nbgp *ps, const struct nbg_origin *at, int fd, char **bufp,
-    size_t *lenp)
+/*
+ * Read the whole of FD (at most NBG_POLICY_MAX_BYTES) into *bufp.  size is
+ * what fstat() said: the buffer starts that big (a policy is a few KiB;
+ * reserving the largest allowed file would map and unmap 256 KiB for every
+ * `nexusbg keys`) and grows if the file grew meanwhile.
+ */
+static int read_all(struct nbgp *ps, const struct nbg_origin *at, int fd, off_t size,
+    char **bufp, size_t *lenp)
 {
-	char *buf = NULL, eb[128];
-	size_t len = 0;
+	char *buf = NULL, *nb, eb[128];
+	size_t len = 0, cap;
 	ssize_t n;
 	int r = -1;
 
-	if ((buf = malloc(NBG_POLICY_MAX_BYTES + 1)) == NULL) {
+	cap = size > 0 && size < NBG_POLICY_MAX_BYTES ? (size_t)size + 1 : NBG_POLICY_MAX_BYTES + 1;
+	if ((buf = malloc(cap)) == NULL) {
 		ps->oom = true;
 		goto out;
 	}
 	for (;;) {
-		n = read(fd, buf + len, NBG_POLICY_MAX_BYTES + 1 - len);
+		if (len == cap) {	/* the file grew since fstat() */
+			if ((nb = realloc(buf, NBG_POLICY_MAX_BYTES + 1)) == NULL) {
+				ps->oom = true;
+				goto out;
+			}
+			buf = nb;
+			cap = NBG_POLICY_MAX_BYTES + 1;
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -194,7 +208,7 @@ static int load_file(struct nbgp *ps, const char *path, char **bufp, size_t *len
 		    (long long)st.st_size, NBG_POLICY_MAX_BYTES);
 		goto out;
 	}
-	if (read_all(ps, &at, fd, bufp, lenp) != 0)
+	if (read_all(ps, &at, fd, st.st_size, bufp, lenp) != 0)
 		goto out;
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;

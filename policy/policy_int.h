@@ -98,6 +98,7 @@ struct nbgp {
 	struct nbg_origin seen[KW__COUNT];	/* first line of each keyword */
 	bool invalid[KW__COUNT];	/* a line of this keyword had an error */
 	bool saw_role;			/* any role line, valid or not */
+	/* Scratch space, last: parser_new() zeroes only what comes before. */
 	char line[NBG_LINE_MAX + 1];	/* the current line, tokenised in place */
 	char *tok[NBG_TOKENS_MAX];
 };

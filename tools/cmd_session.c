@@ -10,13 +10,14 @@
  * another record or directory.  Exit codes: 0 allowed / shown, 1 denied
  * or no trustworthy session record, 2 usage or operational error.
  */
-#include <json-c/json.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "jsonw.h"
 #include "nexusbg/session.h"
 #include "reasons.h"
 
@@ -107,50 +108,32 @@ static int show_text(const struct nbg_session *s)
 	return fflush(stdout) == 0 ? NBG_EXIT_OK : NBG_EXIT_ERROR;
 }
 
-static int add(json_object *o, const char *key, json_object *v)
+static const char *cap_item(size_t i, const void *ctx)
 {
-	if (v == NULL || json_object_object_add(o, key, v) != 0) {
-		json_object_put(v);
-		return -1;
-	}
-	return 0;
+	return nbg_session_cap(ctx, i);
 }
 
 static int show_json(const struct nbg_session *s)
 {
-	json_object *o = json_object_new_object(), *caps = json_object_new_array();
+	struct nbg_jsonw w;
 	char when[64];
-	int ret = NBG_EXIT_ERROR, bad = 0;
 
-	if (o == NULL || caps == NULL) {
-		json_object_put(caps);
-		goto out;
-	}
-	for (size_t i = 0; i < nbg_session_ncaps(s) && !bad; i++)
-		bad |= json_object_array_add(caps, json_object_new_string(nbg_session_cap(s, i)));
 	iso_time(nbg_session_start(s), when, sizeof(when));
-	bad |= add(o, "user", json_object_new_string(nbg_session_user(s)));
-	bad |= add(o, "role", json_object_new_string(nbg_session_role(s)));
-	bad |= add(o, "capabilities", caps);
-	bad |= add(o, "remote", json_object_new_string(nbg_session_remote(s)));
-	bad |= add(o, "access_path", json_object_new_string(nbg_session_access_path(s)));
-	bad |= add(o, "key_fp", json_object_new_string(nbg_session_key_fp(s)));
-	bad |= add(o, "fallback", json_object_new_boolean(nbg_session_fallback(s)));
-	bad |= add(o, "start", json_object_new_int64(nbg_session_start(s)));
-	bad |= add(o, "start_utc", json_object_new_string(when));
-	bad |= add(o, "ref", json_object_new_string(nbg_session_ref(s)));
-	bad |= add(o, "service", json_object_new_string(nbg_session_service(s)));
-	bad |= add(o, "sessionid", json_object_new_int64(nbg_session_sessionid(s)));
-	if (bad) {
-		nbg_cli_err(SUB, "show: out of memory building JSON");
-		goto out;
-	}
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-	    JSON_C_TO_STRING_NOSLASHESCAPE));
-	ret = fflush(stdout) == 0 ? NBG_EXIT_OK : NBG_EXIT_ERROR;
-out:
-	json_object_put(o);
-	return ret;
+	nbg_jsonw_begin(&w, stdout);
+	nbg_jsonw_string(&w, "user", nbg_session_user(s));
+	nbg_jsonw_string(&w, "role", nbg_session_role(s));
+	nbg_jsonw_strings(&w, "capabilities", nbg_session_ncaps(s), cap_item, s);
+	nbg_jsonw_string(&w, "remote", nbg_session_remote(s));
+	nbg_jsonw_string(&w, "access_path", nbg_session_access_path(s));
+	nbg_jsonw_string(&w, "key_fp", nbg_session_key_fp(s));
+	nbg_jsonw_bool(&w, "fallback", nbg_session_fallback(s));
+	nbg_jsonw_int(&w, "start", nbg_session_start(s));
+	nbg_jsonw_string(&w, "start_utc", when);
+	nbg_jsonw_string(&w, "ref", nbg_session_ref(s));
+	nbg_jsonw_string(&w, "service", nbg_session_service(s));
+	nbg_jsonw_int(&w, "sessionid", nbg_session_sessionid(s));
+	nbg_jsonw_end(&w);
+	return fflush(stdout) == 0 && !ferror(stdout) ? NBG_EXIT_OK : NBG_EXIT_ERROR;
 }
 
 static int cmd_show(int argc, char **argv)
@@ -187,8 +170,8 @@ static int cmd_check(int argc, char **argv)
 {
 	const char *cap = NULL;
 	bool quiet = false;
-	char arg[72];
-	int why, r;
+	char arg[72], line[256];
+	int why, r, n = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (is_help(argv[i])) {
@@ -209,18 +192,22 @@ static int cmd_check(int argc, char **argv)
 		usage_check(stderr);
 		return NBG_EXIT_ERROR;
 	}
+	/* The answer is written with write(2), not stdio (see nbg_cli_write()). */
 	r = nbg_session_check_reason(cap, &why);
 	if (r == NBG_SESSION_ALLOWED) {
 		if (!quiet)
-			printf("allowed\n");
+			(void)nbg_cli_write(STDOUT_FILENO, "allowed\n", strlen("allowed\n"));
 		return NBG_EXIT_OK;
 	}
 	if (r == NBG_SESSION_DENIED) {
 		if (!quiet && why == 0)
-			printf("denied: %s\n", nbg_reason_str(NBG_R_CAPABILITY_DENIED));
+			n = snprintf(line, sizeof(line), "denied: %s\n",
+			    nbg_reason_str(NBG_R_CAPABILITY_DENIED));
 		else if (!quiet)
-			printf("denied: %s (%s)\n", nbg_reason_str(NBG_R_SESSION_RECORD_INVALID),
-			    nbg_session_strerror(why));
+			n = snprintf(line, sizeof(line), "denied: %s (%s)\n",
+			    nbg_reason_str(NBG_R_SESSION_RECORD_INVALID), nbg_session_strerror(why));
+		if (n > 0 && (size_t)n < sizeof(line))
+			(void)nbg_cli_write(STDOUT_FILENO, line, (size_t)n);
 		return NBG_EXIT_NO;
 	}
 	if (why == NBG_SESSION_EINVAL)

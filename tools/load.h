@@ -18,15 +18,24 @@
 int nbg_cli_load_policy(const char *sub, const char *path, bool quiet, struct nbg_policy **out);
 
 /*
- * Open the role table named by the policy (or override, e.g. a JSON file
- * given on the command line) into st; *table owns the handle (free with
+ * Open the compiled role table named by the policy into st, as the module
+ * does (a JSON document is refused); *table owns the handle (free with
  * nbg_table_free).  err receives the opener's message.  Never fails: the
  * status says what was found.
+ */
+void nbg_cli_open_cache(const struct nbg_policy *p, bool check_perms,
+    struct nbg_table **table, struct nbg_table_state *st, char err[NBG_ERR_LEN]);
+
+/*
+ * The same for the table named by the policy or override (e.g. a JSON file
+ * given on the command line), which may be a JSON role document.  In
+ * load_doc.c: it links the JSON loader.
  */
 void nbg_cli_open_table(const struct nbg_policy *p, const char *override, bool check_perms,
     struct nbg_table **table, struct nbg_table_state *st, char err[NBG_ERR_LEN]);
 
-/* The role names of a policy as an array for nbg_roledoc_opts (static storage-free). */
+/* The role names of a policy as an array for nbg_roledoc_opts (static storage-free).
+ * In load_doc.c. */
 void nbg_cli_roledoc_opts(const struct nbg_policy *p, const char **names, size_t max,
     struct nbg_roledoc_opts *opts);
 

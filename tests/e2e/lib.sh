@@ -170,7 +170,7 @@ _e2e_prereqs() {
 		echo "FAIL: libnss-extrausers is not installed (packaging/build-deps lists it)"
 		missing=1
 	fi
-	for p in tools/nexusbg pam_nexusbg/pam_nexusbg.so tests/sk-soft/sk-soft.so; do
+	for p in tools/nexusbg tools/nexusbg-admin pam_nexusbg/pam_nexusbg.so tests/sk-soft/sk-soft.so; do
 		if [ ! -e "$NBG_BUILDDIR/$p" ]; then
 			echo "FAIL: $NBG_BUILDDIR/$p is not built"
 			missing=1
@@ -309,11 +309,17 @@ e2e_device() {
 }
 
 _e2e_install() {
-	local secdir unix nsslib
+	local secdir unix nsslib helper
 	unix=$(find /usr/lib /lib -path '*/security/pam_unix.so' -print -quit 2>/dev/null)
 	[ -n "$unix" ] || sshd_fail "no pam_unix.so: where are the PAM modules?"
 	secdir=$(dirname "$unix")
+	# nexusbg runs its helper from the installed path when it is itself at the
+	# build's installed path (a --prefix=/usr build), else from next to it
+	helper=$(dirname "$E2E_NEXUSBG")/nexusbg-admin
+	grep -qxF "#define NBG_INSTALLED_FRONT \"$E2E_NEXUSBG\"" "$NBG_BUILDDIR/nbg-config.h" &&
+	    helper=$(sed -n 's/^#define NBG_INSTALLED_HELPER "\(.*\)"$/\1/p' "$NBG_BUILDDIR/nbg-config.h")
 	if ! { install -m 0755 -o root -g root "$NBG_BUILDDIR/tools/nexusbg" "$E2E_NEXUSBG" &&
+	    install -D -m 0755 -o root -g root "$NBG_BUILDDIR/tools/nexusbg-admin" "$helper" &&
 	    setcap cap_audit_write+ep "$E2E_NEXUSBG"; }; then
 		sshd_fail "cannot install $E2E_NEXUSBG with cap_audit_write"
 	fi

@@ -3,8 +3,9 @@
 #
 # test-deb.sh - build the Debian packages from a copy of the source tree
 # (packaging/debian becomes debian/) and check what they carry: the module
-# in the PAM module directory, the NSS module, the command, the sshd drop-in
-# pointing at /usr/bin/nexusbg, the units, the library split, and what the
+# in the PAM module directory, the NSS module, the command (a libc-only
+# front and its helper in /usr/libexec/nexusbg), the sshd drop-in pointing
+# at /usr/bin/nexusbg, the units, the library split, and what the
 # maintainer scripts do to copies of nsswitch.conf.  Nothing is installed.
 set -u
 : "${NBG_SRCDIR:?set by meson test}"
@@ -30,7 +31,8 @@ else
 fi
 deb=$(ls "$tmp"/nexusbg_*.deb)
 contents=$(dpkg -c "$deb" | awk '{print $6}')
-for f in ./usr/bin/nexusbg ./usr/bin/nexusbg-cli ./etc/nexusbg/policy.conf \
+for f in ./usr/bin/nexusbg ./usr/libexec/nexusbg/nexusbg-admin ./usr/bin/nexusbg-cli \
+	./etc/nexusbg/policy.conf \
 	./etc/ssh/sshd_config.d/50-nexusbg.conf ./usr/lib/systemd/system/nexusbg-sync.timer \
 	./usr/lib/systemd/system/nexusbg-sync.service ./usr/lib/tmpfiles.d/nexusbg.conf \
 	./usr/share/man/man8/pam_nexusbg.8.gz ./usr/share/man/man8/libnss_nexusbg.8.gz; do
@@ -39,10 +41,20 @@ done
 grep -qE '^\./lib/[^/]+/security/pam_nexusbg\.so$' <<<"$contents" &&
 	ok "module in the PAM module directory" || bad "module not in /lib/<triplet>/security"
 dpkg-deb -x "$deb" "$tmp/x"
-grep -qx 'AuthorizedKeysCommand /usr/bin/nexusbg keys %u' "$tmp/x/etc/ssh/sshd_config.d/50-nexusbg.conf" &&
+needed=$(readelf -d "$tmp/x/usr/bin/nexusbg" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
+[ "$needed" = libc.so.6 ] && ok "nexusbg links libc only" || bad "nexusbg links $(echo $needed)"
+grep -qaF /usr/libexec/nexusbg/nexusbg-admin "$tmp/x/usr/bin/nexusbg" &&
+	ok "nexusbg runs its installed helper /usr/libexec/nexusbg/nexusbg-admin" ||
+	bad "nexusbg does not name /usr/libexec/nexusbg/nexusbg-admin"
+for p in "$deb" "$(ls "$tmp"/libnexusbg-session0_*.deb)"; do
+	dpkg-deb -f "$p" Depends | grep -qE '(^|, )libaudit1( |,|$)' &&
+		ok "$(basename "$p"): depends on libaudit1 (loaded when a record is written)" ||
+		bad "$(basename "$p"): no libaudit1 dependency"
+done
+grep -qx 'AuthorizedKeysCommand /usr/bin/nexusbg keys --uid %U %u' "$tmp/x/etc/ssh/sshd_config.d/50-nexusbg.conf" &&
 	ok "drop-in points at /usr/bin/nexusbg" || bad "drop-in path"
-grep -q 'ExecStart=/usr/bin/nexusbg sync' "$tmp/x/usr/lib/systemd/system/nexusbg-sync.service" &&
-	ok "service runs /usr/bin/nexusbg" || bad "service ExecStart"
+grep -qx 'ExecStart=/usr/libexec/nexusbg/nexusbg-admin sync --quiet' "$tmp/x/usr/lib/systemd/system/nexusbg-sync.service" &&
+	ok "service runs the helper, /usr/libexec/nexusbg/nexusbg-admin" || bad "service ExecStart"
 dpkg-deb -e "$deb" "$tmp/ctl"
 grep -q 'setcap cap_audit_write+ep' "$tmp/ctl/postinst" && ok "postinst grants cap_audit_write" ||
 	bad "postinst setcap"

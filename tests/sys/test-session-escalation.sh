@@ -17,8 +17,8 @@
 # group-writable record or directory, setsid, su/runuser to another uid,
 # a record of another boot, uid or loginuid.  A writer can.  A denial
 # reaches the audit log (USER_CMD, with the kernel's auid= and ses=) when
-# the binary has cap_audit_write, and syslog when it has not, with the
-# same answer.
+# the binary has cap_audit_write, and syslog when it has not or when
+# libaudit cannot be loaded, with the same answer.
 #
 # Needs root; exits 77 when this kernel has no audit session ids or does
 # not let root set loginuid.  Test users are removed on exit.
@@ -342,6 +342,33 @@ else
 		notok "no cap_audit_write: nothing reached the audit log"
 	else
 		ok "no cap_audit_write: nothing reached the audit log"
+	fi
+
+	# nexusbg loads libaudit only to write a record: when it cannot (here an
+	# empty file is mounted over it), audit is unavailable and the syslog
+	# line says why; the answer does not change.
+	next_ref
+	LIBAUDIT=$(readlink -f "$(ldconfig -p | awk '$1 == "libaudit.so.1" { print $NF; exit }')")
+	: >"$tmp/empty.so"
+	export LIBAUDIT
+	audit_with_private_syslog "$SYSLOG_SINK" "$tmp/syslog-nolib" \
+		bash -c 'mount --bind "$tmp/empty.so" "$LIBAUDIT" || exit 125
+			session reader "$A" -- "$tmp/capbin/nexusbg" session check configure
+			cat "$tmp/out"; exit $RC' >"$tmp/out2" 2>&1
+	RC=$?
+	cp "$tmp/out2" "$tmp/out"
+	expect "libaudit not loadable: the same answer (denied)" 1 'capability-denied'
+	line=$(grep -F "ref=$REF" "$tmp/syslog-nolib" 2>/dev/null)
+	if grep -q '^<84>.*(libaudit\.so\.1 not loaded: .*reason=capability-denied .*res=failed' <<<"$line"; then
+		ok "libaudit not loadable: the denial is in syslog, which says so"
+	else
+		notok "libaudit not loadable: the denial is in syslog, which says so" \
+			"$(cat "$tmp/syslog-nolib" 2>/dev/null)"
+	fi
+	if audit_search -m USER_CMD --raw 2>/dev/null | grep -qF "ref=$REF"; then
+		notok "libaudit not loadable: nothing reached the audit log"
+	else
+		ok "libaudit not loadable: nothing reached the audit log"
 	fi
 fi
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <libaudit.h>
 
 #include "audit.h"
 
@@ -353,6 +354,51 @@ static void test_safe_field(void **state)
 			    safe_cases[i].safe ? "safe" : "unsafe");
 }
 
+/* The acct= value of a formatted event (up to the next space). */
+static void acct_of_text(const char *text, char *out, size_t len)
+{
+	const char *a = strstr(text, " acct="), *end;
+
+	assert_non_null(a);
+	a += strlen(" acct=");
+	end = strchr(a, ' ');
+	assert_non_null(end);
+	assert_true((size_t)(end - a) < len);
+	memcpy(out, a, (size_t)(end - a));
+	out[end - a] = '\0';
+}
+
+/*
+ * The adapter encodes acct= itself (libaudit is loaded only to write a
+ * record): it must encode every byte as libaudit does, within its 32 bytes.
+ */
+static void test_acct_as_libaudit(void **state)
+{
+	char name[48], text[2048], got[160], want[160];
+	struct nbg_audit_event ev = EV(.acct = name);
+
+	(void)state;
+	for (int c = 1; c < 256; c++) {
+		snprintf(name, sizeof(name), "a%cb", c);
+		assert_int_equal(nbg_audit_format(&ev, text, sizeof(text)), 0);
+		acct_of_text(text, got, sizeof(got));
+		if (audit_value_needs_encoding(name, 3))
+			audit_encode_value(want, name, 3);
+		else
+			snprintf(want, sizeof(want), "\"%s\"", name);
+		if (c != ' ' && strcmp(got, want) != 0)
+			fail_msg("byte 0x%02x: acct=%s, libaudit writes acct=%s", c, got, want);
+		if (c == ' ')	/* the token ends at the space: only its start is compared */
+			assert_true(strncmp(want, got, strlen(got)) == 0);
+	}
+	/* Only the first 32 bytes count, as libaudit keeps no more. */
+	snprintf(name, sizeof(name), "%s", "abcdefghijklmnopqrstuvwxyz012345\x01x");
+	assert_int_equal(nbg_audit_format(&ev, text, sizeof(text)), 0);
+	acct_of_text(text, got, sizeof(got));
+	assert_int_equal(audit_value_needs_encoding(name, 32), 0);
+	assert_string_equal(got, "\"abcdefghijklmnopqrstuvwxyz012345\"");
+}
+
 static void test_new_ref(void **state)
 {
 	char a[NBG_REF_LEN], b[NBG_REF_LEN];
@@ -371,7 +417,7 @@ static void test_new_ref(void **state)
 int main(void)
 {
 	size_t n = sizeof(fmt_cases) / sizeof(fmt_cases[0]);
-	struct CMUnitTest *tests = calloc(n + 4, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(n + 5, sizeof(*tests));
 	int r;
 
 	if (tests == NULL)
@@ -389,7 +435,9 @@ int main(void)
 	tests[n + 2].test_func = test_safe_field;
 	tests[n + 3].name = "nbg_audit_new_ref";
 	tests[n + 3].test_func = test_new_ref;
-	r = _cmocka_run_group_tests("audit", tests, n + 4, NULL, NULL);
+	tests[n + 4].name = "acct encoded as libaudit encodes it";
+	tests[n + 4].test_func = test_acct_as_libaudit;
+	r = _cmocka_run_group_tests("audit", tests, n + 5, NULL, NULL);
 	free(tests);
 	return r;
 }
