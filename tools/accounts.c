@@ -978,7 +978,8 @@ void nbg_accounts_fingerprint(const struct nbg_accounts_opts *o, const uint8_t s
 	nbg_sha256_init(&h);
 	fp_str(&h, FINGERPRINT_TAG);
 	fp_bytes(&h, source, 32);
-	fp_str(&h, o->dir);
+	/* accounts nexusbg: the database stands for the three files */
+	fp_str(&h, o->db != NULL ? o->db : o->dir);
 	fp_str(&h, o->shell);
 	fp_str(&h, o->home_base);
 	fp_u64(&h, o->uid_min);
@@ -987,7 +988,9 @@ void nbg_accounts_fingerprint(const struct nbg_accounts_opts *o, const uint8_t s
 	fp_u64(&h, o->next_uid);
 	fp_file(&h, o->local_passwd);
 	fp_file(&h, o->local_group);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	if (o->db != NULL)
+		fp_file(&h, o->db);
+	for (size_t i = 0; o->db == NULL && i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", o->dir != NULL ? o->dir : "", files[i]);
 		fp_file(&h, path);
 	}

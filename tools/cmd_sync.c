@@ -602,7 +602,9 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	o.shell = a->shell != NULL ? a->shell : "/bin/bash";
 	o.home_base = a->home_base != NULL ? a->home_base : "/home";
 	o.next_uid = c->st.accounts_next_uid;
-	if (a->mode == NBG_ACCOUNTS_EXTRAUSERS && accounts_current(c, &o, t)) {
+	if (a->mode == NBG_ACCOUNTS_NEXUSBG)
+		o.db = NBG_ACCOUNTS_DB;	/* for the fingerprint; set up below */
+	if (a->mode != NBG_ACCOUNTS_NONE && accounts_current(c, &o, t)) {
 		/* The counts and notes of that run still hold. */
 		c->st.accounts = NBG_ACCOUNTS_CURRENT;
 		return 0;
@@ -612,7 +614,6 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	c->st.accounts_fingerprint[0] = '\0';
 	if (a->mode == NBG_ACCOUNTS_NONE)
 		return 0;
-	/* accounts nexusbg: the database replaces itself only when its bytes change */
 	if (a->mode == NBG_ACCOUNTS_NEXUSBG)
 		nbg_accounts_db_setup(&o, on_account_note, c);
 	if (collect_users(t, &users, &text, err) != 0 ||
@@ -628,11 +629,9 @@ static int sync_accounts(struct sync_ctx *c, const struct nbg_table *t)
 	c->st.accounts_users = c->acct.provisioned;
 	c->st.accounts_skipped = c->acct.skipped;
 	c->st.accounts_next_uid = c->acct.next_uid;
-	if (a->mode == NBG_ACCOUNTS_EXTRAUSERS) {
-		o.next_uid = c->acct.next_uid;
-		nbg_accounts_fingerprint(&o, nbg_table_doc_sha256(t), fp);
-		nbg_state_hex(fp, c->st.accounts_fingerprint);
-	}
+	o.next_uid = c->acct.next_uid;
+	nbg_accounts_fingerprint(&o, nbg_table_doc_sha256(t), fp);
+	nbg_state_hex(fp, c->st.accounts_fingerprint);
 	r = 0;
 out:
 	free(users);

@@ -271,7 +271,9 @@ sync_retries 0
         row.update(self.sync(d, doc, policy))
         unix, nbg = self.pam(d, policy)
         true = self.spawn("/bin/true")
-        keys = self.spawn(self.nexusbg, "keys", "--policy", policy, WRITER)
+        # as sshd runs it: AuthorizedKeysCommand /usr/bin/nexusbg keys --uid %U %u
+        keys = self.spawn(self.nexusbg, "keys", "--policy", policy, "--uid",
+                          str(self.uid(WRITER)), WRITER)
         allowed = self.check(d, policy, WRITER, 0)
         refused = self.check(d, policy, READER, 1)
         row.update({

@@ -121,6 +121,14 @@ ino=$(stat -c %i "$DB")
 sync_run --file "$T/doc.json"
 check "an unchanged table leaves an identical database alone" '
 	rc_is 3 && [ "$(stat -c %i "$DB")" = "$ino" ] && [ "$(state accounts.result)" = current ]'
+check "... and records the fingerprint that lets the next unchanged sync skip the work" '
+	[ -n "$(state accounts.fingerprint)" ]'
+fp=$(state accounts.fingerprint)
+touch "$DB"
+sync_run --file "$T/doc.json"
+check "a database touched since then is checked again (a new fingerprint, still current)" '
+	rc_is 3 && [ "$(state accounts.result)" = current ] &&
+	[ "$(state accounts.fingerprint)" != "$fp" ] && [ "$(state accounts.users)" = 4 ]'
 
 gendoc "$T/doc.json" --serial 3 --start 1 --users 5
 rm -f "$CACHE/sync-state.json"
