@@ -50,6 +50,7 @@ NBG_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 			nbg_apply_audit(&ctx, AUDIT_USER_ACCT, "nexusbg-account", true,
 			    ctx.verdict.cache_stale ? nbg_reason_str(NBG_R_CACHE_STALE) :
 			    nbg_reason_str(NBG_R_GRANTED), ctx.verdict.detail);
+		nbg_ctx_keep_table(&ctx);	/* for this handle's session phase */
 		break;
 	default:
 		deny(&ctx, "nexusbg-account");
@@ -78,6 +79,7 @@ NBG_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		break;
 	}
 	nbg_ctx_release(&ctx);
+	nbg_ctx_drop_table(pamh);	/* no decision is left to make with it */
 	return ret;
 }
 
