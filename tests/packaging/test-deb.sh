@@ -37,6 +37,8 @@ for f in ./usr/bin/nexusbg ./usr/bin/nexusbg-cli ./etc/nexusbg/policy.conf \
 done
 grep -qE '^\./lib/[^/]+/security/pam_nexusbg\.so$' <<<"$contents" &&
 	ok "module in the PAM module directory" || bad "module not in /lib/<triplet>/security"
+grep -qE '^\./lib/[^/]+/security/pam_nexusbg-auth\.so$' <<<"$contents" &&
+	ok "auth-phase plugin next to the module" || bad "plugin not in /lib/<triplet>/security"
 dpkg-deb -x "$deb" "$tmp/x"
 grep -qx 'AuthorizedKeysCommand /usr/bin/nexusbg keys %u' "$tmp/x/etc/ssh/sshd_config.d/50-nexusbg.conf" &&
 	ok "drop-in points at /usr/bin/nexusbg" || bad "drop-in path"
