@@ -40,8 +40,11 @@ libpam=$(ldd "$mod" | awk '$1 == "libpam.so.0" { print $3 }')
 if [ -z "$libpam" ]; then
 	bad "ldd does not resolve libpam.so.0 for the module"
 else
+	# (and, in a sanitizer build, nothing its runtimes do not load)
+	runtimes=$(ldd "$mod" | awk '{ print $1, $3 }' | grep -E "$extra" | awk '{ print $2 }')
 	more=$(ldd "$mod" | awk '{ print $1 }' |
-		grep -vxF -f <(echo libpam.so.0; ldd "$libpam" | awk '{ print $1 }') |
+		grep -vxF -f <(echo libpam.so.0; ldd "$libpam" | awk '{ print $1 }'
+			for rt in $runtimes; do ldd "$rt" | awk '{ print $1 }'; done) |
 		grep -vE "$extra" | tr '\n' ' ')
 	if [ -z "$more" ]; then
 		ok "ldd: the module loads nothing libpam does not load already"
