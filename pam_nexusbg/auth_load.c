@@ -13,10 +13,16 @@
  * by group or others; the file must be a regular file reached without
  * following a symbolic link.  The file is then loaded through the very
  * descriptor that was checked (/proc/self/fd/N), so it cannot be swapped
- * between the check and the load.  RTLD_NODELETE: the plugin's pam data
- * cleanup (the proven key) runs at pam_end, after the module that loaded it
- * may be gone; RTLD_LOCAL keeps libfido2 and libcrypto out of the global
- * scope of the application.
+ * between the check and the load, not even through a parent directory.
+ * (The dynamic loader also knows objects by the name they were loaded
+ * under: had another part of the process loaded some other file as
+ * "/proc/self/fd/N" with the same N, the loader would hand that back; it
+ * has no nbg_auth_plugin, so the login is refused - closed, never another
+ * file's code.)
+ *
+ * RTLD_NODELETE: the plugin's pam data cleanup (the proven key) runs at
+ * pam_end, after the module that loaded it may be gone; RTLD_LOCAL keeps
+ * libfido2 and libcrypto out of the global scope of the application.
  */
 #include <sys/stat.h>
 #include <dlfcn.h>

@@ -12,7 +12,9 @@
  *             pam_nexusbg-auth.so (auth.h), loaded only then.
  *
  * The module never exits, never aborts, and keeps no state between calls
- * except the pam data that links open_session to close_session.
+ * except pam data: the role table a granted account phase opened, for the
+ * session phase of the same handle (facts.c), and what links open_session
+ * to close_session.
  */
 #include <libaudit.h>
 #include <security/pam_ext.h>
