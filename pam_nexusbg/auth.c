@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * auth.c - pam_sm_authenticate: the module's own FIDO2 check, for the
- * serial console (login), other non-SSH services, and as a second factor
- * in sshd's keyboard-interactive.
+ * auth.c - the auth phase: the module's own FIDO2 check, for the serial
+ * console (login), other non-SSH services, and as a second factor in
+ * sshd's keyboard-interactive.  Built into the plugin pam_nexusbg-auth.so,
+ * which pam_sm_authenticate loads (auth.h, auth_load.c); the plugin
+ * exports nbg_auth_plugin only.
  *
  *   1. decide() as the account phase would: users that are not ours get
  *      PAM_IGNORE, Method D v1.5 shared accounts (passwords) too; a denial
@@ -35,9 +37,8 @@
 #include "module.h"
 
 #define NBG_EXPORT __attribute__((visibility("default")))
-#define CONTINUE (-1)
 
-/* The module data of a successful auth phase. */
+/* The module data of a successful auth phase (NBG_AUTH_DATA). */
 struct proof {
 	struct nbg_proven_key key;	/* first: nbg_auth_proven_key() returns it */
 	uint8_t blob[NBG_KEYBLOB_MAX];
@@ -68,15 +69,6 @@ static void proof_free(pam_handle_t *pamh, void *data, int error_status)
 	free(data);
 }
 
-const struct nbg_proven_key *nbg_auth_proven_key(pam_handle_t *pamh)
-{
-	const void *d = NULL;
-
-	if (pam_get_data(pamh, NBG_AUTH_DATA, &d) != PAM_SUCCESS || d == NULL)
-		return NULL;
-	return &((const struct proof *)d)->key;
-}
-
 static int fail(struct attempt *a, enum nbg_reason r, int pam, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -97,55 +89,6 @@ static int fail(struct attempt *a, enum nbg_reason r, int pam, const char *fmt, 
 	a->pam = pam;
 	memcpy(a->detail, buf, sizeof(a->detail));
 	return pam;
-}
-
-/* ---- 1. before any challenge ------------------------------------------------- */
-
-static int verdict_auth_pam(const struct nbg_verdict *v)
-{
-	switch (v->action) {
-	case NBG_ACT_ALLOW:
-		return PAM_SUCCESS;
-	case NBG_ACT_IGNORE:
-		return PAM_IGNORE;
-	case NBG_ACT_DENY_UNKNOWN:
-		return PAM_USER_UNKNOWN;
-	case NBG_ACT_UNAVAILABLE:
-		return PAM_AUTHINFO_UNAVAIL;
-	case NBG_ACT_DENY:
-		break;
-	}
-	return PAM_AUTH_ERR;
-}
-
-/* Returns CONTINUE when the user is ours and may go on to the challenge. */
-static int precheck(struct nbg_ctx *ctx)
-{
-	const struct nbg_verdict *v = &ctx->verdict;
-
-	if (v->action == NBG_ACT_IGNORE)
-		return PAM_IGNORE;
-	if (v->action != NBG_ACT_ALLOW) {
-		nbg_apply_audit(ctx, AUDIT_USER_AUTH, "nexusbg-auth", false,
-		    nbg_reason_str(v->reason), v->detail);
-		nbg_tell_denied(ctx, "access denied");
-		return verdict_auth_pam(v);
-	}
-	if (v->fallback) {
-		/* shared accounts hold no FIDO2 key: their password is another module's */
-		if (ctx->args.debug)
-			pam_syslog(ctx->pamh, LOG_DEBUG, "auth: %s is a fallback account: ignored",
-			    ctx->facts.user);
-		return PAM_IGNORE;
-	}
-	if (!v->have_user) {
-		/* decide() grants role-table users only: never reached, stay closed */
-		nbg_apply_audit(ctx, AUDIT_USER_AUTH, "nexusbg-auth", false,
-		    nbg_reason_str(NBG_R_INTERNAL_ERROR), "granted without a role-table user");
-		nbg_tell_denied(ctx, "access denied");
-		return PAM_AUTH_ERR;
-	}
-	return CONTINUE;
 }
 
 /* ---- 2. the challenge and the answer --------------------------------------------- */
@@ -397,7 +340,7 @@ static int grant(struct attempt *a)
 	ctx->facts.proven_key = NULL;
 	if (ctx->verdict.action != NBG_ACT_ALLOW) {
 		proof_free(ctx->pamh, pr, 0);
-		return fail(a, ctx->verdict.reason, verdict_auth_pam(&ctx->verdict), "%s",
+		return fail(a, ctx->verdict.reason, nbg_auth_verdict_pam(&ctx->verdict), "%s",
 		    ctx->verdict.detail);
 	}
 	if (pam_set_data(ctx->pamh, NBG_AUTH_DATA, pr, proof_free) != PAM_SUCCESS) {
@@ -446,7 +389,8 @@ static int attempt(struct nbg_ctx *ctx)
 	return a.pam;
 }
 
-NBG_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+/* The plugin's entry: pam_sm_authenticate of the module, whole. */
+static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct nbg_ctx ctx;
 	const char *user = NULL;
@@ -457,19 +401,17 @@ NBG_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		pam_syslog(pamh, LOG_ERR, "auth: no user name: %s", pam_strerror(pamh, r));
 		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : r;
 	}
+	/* 1. as the account phase would (the module decided so too, a moment ago) */
 	(void)nbg_ctx_decide(&ctx, pamh, flags, argc, argv, NBG_PHASE_ACCOUNT);
 	ctx.facts.phase = NBG_PHASE_AUTH;
-	if ((r = precheck(&ctx)) == CONTINUE)
+	if ((r = nbg_auth_precheck(&ctx)) == NBG_AUTH_CONTINUE)
 		r = attempt(&ctx);
 	nbg_ctx_release(&ctx);
 	return r;
 }
 
-NBG_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
-{
-	(void)flags;
-	(void)argc;
-	(void)argv;
-	/* No credentials to set; succeed only for a login this module authenticated. */
-	return nbg_auth_proven_key(pamh) != NULL ? PAM_SUCCESS : PAM_IGNORE;
-}
+NBG_EXPORT const struct nbg_auth_plugin nbg_auth_plugin = {
+	.abi = NBG_AUTH_PLUGIN_ABI,
+	.version = NBG_VERSION,
+	.authenticate = authenticate,
+};

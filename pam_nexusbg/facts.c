@@ -7,7 +7,11 @@
  */
 #include <security/pam_ext.h>
 #include <security/pam_modutil.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -38,6 +42,138 @@ int nbg_parse_args(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	return 0;
 }
 
+#define NBG_TABLE_DATA	"nexusbg_role_table"
+
+/* The table a granted account phase left for the session phase (module.h). */
+struct kept_table {
+	char *path;
+	struct nbg_table *table;
+	struct nbg_table_id id;
+	int64_t mtime;
+};
+
+static void kept_free(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct kept_table *k = data;
+
+	(void)pamh;
+	(void)error_status;
+	nbg_table_free(k->table);
+	free(k->path);
+	free(k);
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static bool same_inode(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_mode == b->st_mode &&
+	    a->st_uid == b->st_uid && a->st_gid == b->st_gid && a->st_size == b->st_size &&
+	    same_time(&a->st_mtim, &b->st_mtim) && same_time(&a->st_ctim, &b->st_ctim);
+}
+
+/* Stat the table's directory and the file itself (not following a link). */
+static int table_stat(const char *path, struct nbg_table_id *id)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	int n;
+
+	id->known = false;
+	if (slash == NULL)
+		return -1;
+	n = snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (n < 0 || (size_t)n >= sizeof(dir) || stat(dir, &id->dir) != 0 ||
+	    fstatat(AT_FDCWD, path, &id->file, AT_SYMLINK_NOFOLLOW) != 0)
+		return -1;
+	id->known = true;
+	return 0;
+}
+
+/* The kept table, when it is still the file the policy names; NULL otherwise. */
+static struct kept_table *kept_usable(pam_handle_t *pamh, const char *path)
+{
+	const void *d = NULL;
+	struct kept_table *k;
+	struct nbg_table_id now;
+
+	if (pam_get_data(pamh, NBG_TABLE_DATA, &d) != PAM_SUCCESS || d == NULL)
+		return NULL;
+	k = (struct kept_table *)(uintptr_t)d;
+	if (path == NULL || strcmp(k->path, path) != 0 || table_stat(path, &now) != 0 ||
+	    !same_inode(&now.dir, &k->id.dir) || !same_inode(&now.file, &k->id.file))
+		return NULL;
+	return k;
+}
+
+/* Open the policy's role table, or take the one this handle kept. */
+static void table_open(struct nbg_ctx *ctx)
+{
+	const char *path = ctx->policy->role_table;
+	struct kept_table *k;
+	char err[NBG_ERR_LEN];
+	int64_t mtime = 0;
+
+	if ((k = kept_usable(ctx->pamh, path)) != NULL) {
+		ctx->table = k->table;
+		ctx->table_kept = true;
+		ctx->table_id = k->id;
+		ctx->table_state.status = NBG_TABLE_OK;
+		ctx->table_state.table = k->table;
+		ctx->table_state.confirmed_at = k->mtime;
+		if (ctx->args.debug)
+			pam_syslog(ctx->pamh, LOG_DEBUG, "role table %s: as the account phase "
+			    "opened it", path);
+		return;
+	}
+	/*
+	 * The identity is taken before the open: a file replaced in between is
+	 * mapped but recorded as the one it replaced, so a later phase finds
+	 * the path changed and opens it again.
+	 */
+	(void)table_stat(path, &ctx->table_id);
+	ctx->table_state.status = nbg_table_open(path, NBG_TABLE_CHECK_PERMS, &ctx->table, &mtime,
+	    err);
+	ctx->table_state.table = ctx->table_state.status == NBG_TABLE_OK ? ctx->table : NULL;
+	ctx->table_state.confirmed_at = mtime;
+	if (ctx->table_state.status != NBG_TABLE_OK && ctx->args.debug)
+		pam_syslog(ctx->pamh, LOG_DEBUG, "role table %s: %s", path, err);
+}
+
+void nbg_ctx_keep_table(struct nbg_ctx *ctx)
+{
+	struct kept_table *k;
+
+	if (ctx->table == NULL || ctx->table_kept || !ctx->table_id.known ||
+	    ctx->table_state.status != NBG_TABLE_OK)
+		return;
+	if ((k = calloc(1, sizeof(*k))) == NULL ||
+	    (k->path = strdup(ctx->policy->role_table)) == NULL) {
+		free(k);
+		return;
+	}
+	k->table = ctx->table;
+	k->id = ctx->table_id;
+	k->mtime = ctx->table_state.confirmed_at;
+	if (pam_set_data(ctx->pamh, NBG_TABLE_DATA, k, kept_free) != PAM_SUCCESS) {
+		free(k->path);
+		free(k);
+		return;
+	}
+	ctx->table_kept = true;
+}
+
+void nbg_ctx_drop_table(pam_handle_t *pamh)
+{
+	const void *d = NULL;
+
+	if (pam_get_data(pamh, NBG_TABLE_DATA, &d) == PAM_SUCCESS && d != NULL)
+		(void)pam_set_data(pamh, NBG_TABLE_DATA, NULL, NULL);	/* runs kept_free */
+}
+
 static const char *get_item_str(pam_handle_t *pamh, int item)
 {
 	const void *v = NULL;
@@ -52,8 +188,6 @@ int nbg_ctx_decide(struct nbg_ctx *ctx, pam_handle_t *pamh, int flags, int argc,
 {
 	struct nbg_diag diag = { 0 };
 	const struct passwd *pw;
-	char err[NBG_ERR_LEN];
-	int64_t mtime = 0;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->pamh = pamh;
@@ -99,12 +233,7 @@ int nbg_ctx_decide(struct nbg_ctx *ctx, pam_handle_t *pamh, int flags, int argc,
 		ctx->facts.proven_key = nbg_auth_proven_key(pamh);
 	/* end of the auth phase's handoff */
 
-	ctx->table_state.status = nbg_table_open(ctx->policy->role_table, NBG_TABLE_CHECK_PERMS,
-	    &ctx->table, &mtime, err);
-	ctx->table_state.table = ctx->table_state.status == NBG_TABLE_OK ? ctx->table : NULL;
-	ctx->table_state.confirmed_at = mtime;
-	if (ctx->table_state.status != NBG_TABLE_OK && ctx->args.debug)
-		pam_syslog(pamh, LOG_DEBUG, "role table %s: %s", ctx->policy->role_table, err);
+	table_open(ctx);
 	nbg_decide(ctx->policy, &ctx->table_state, &ctx->facts, &ctx->verdict);
 	if (ctx->args.debug)
 		pam_syslog(pamh, LOG_DEBUG, "%s: verdict %s (%s)", nbg_phase_str(phase),
@@ -114,7 +243,8 @@ int nbg_ctx_decide(struct nbg_ctx *ctx, pam_handle_t *pamh, int flags, int argc,
 
 void nbg_ctx_release(struct nbg_ctx *ctx)
 {
-	nbg_table_free(ctx->table);
+	if (!ctx->table_kept)
+		nbg_table_free(ctx->table);
 	nbg_policy_free(ctx->policy);
 	ctx->table = NULL;
 	ctx->policy = NULL;

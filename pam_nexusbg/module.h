@@ -4,6 +4,7 @@
 #define NBG_MODULE_H
 
 #include <security/pam_modules.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 
 #include "audit.h"
@@ -15,12 +16,20 @@ struct nbg_args {
 	bool silent;		/* silent, or PAM_SILENT in flags */
 };
 
+/* What the role table's directory and file were when it was opened. */
+struct nbg_table_id {
+	struct stat dir, file;
+	bool known;		/* both were stat()ed just before the table was opened */
+};
+
 /* Everything one phase needs; released by nbg_ctx_release(). */
 struct nbg_ctx {
 	pam_handle_t *pamh;
 	struct nbg_args args;
 	struct nbg_policy *policy;	/* NULL when the policy is unusable */
 	struct nbg_table *table;
+	bool table_kept;		/* table belongs to the handle's pam data (facts.c) */
+	struct nbg_table_id table_id;
 	struct nbg_table_state table_state;
 	struct nbg_facts facts;
 	const char *tty;		/* PAM_TTY */
@@ -35,6 +44,19 @@ int nbg_parse_args(pam_handle_t *pamh, int flags, int argc, const char **argv,
 int nbg_ctx_decide(struct nbg_ctx *ctx, pam_handle_t *pamh, int flags, int argc,
     const char **argv, enum nbg_phase phase);
 void nbg_ctx_release(struct nbg_ctx *ctx);
+
+/*
+ * One login, one mapping of the role table: a granted account phase keeps
+ * its open table in the handle's pam data, and the session phase of the
+ * same handle (sshd runs both in one process) uses it instead of mapping
+ * the file again, provided the policy still names the same path and the
+ * file and its directory are exactly as they were when it was opened
+ * (device, inode, size, mode, owner, mtime, ctime: a sync, an edit or a
+ * chmod opens it anew).  The session phase drops it when it is done;
+ * pam_end frees it otherwise.
+ */
+void nbg_ctx_keep_table(struct nbg_ctx *ctx);
+void nbg_ctx_drop_table(pam_handle_t *pamh);
 
 /*
  * Write the audit record (and its syslog twin) for a verdict; op names the

@@ -33,6 +33,7 @@ BUILD = os.environ["NBG_BUILDDIR"]
 NEXUSBG = os.path.join(BUILD, "tools", "nexusbg")
 AUTHDRIVE = os.path.join(BUILD, "tests", "auth", "authdrive")
 MODULE = os.path.join(BUILD, "pam_nexusbg", "pam_nexusbg.so")
+PLUGIN = os.path.join(BUILD, "pam_nexusbg", "pam_nexusbg-auth.so")
 PROVIDER = os.environ.get("SK_SOFT_PROVIDER",
                           os.path.join(BUILD, "tests", "sk-soft", "sk-soft.so"))
 AUSEARCH = shlex.split(os.environ.get("NBG_AUSEARCH", "ausearch"))
@@ -130,17 +131,17 @@ class Env:
         os.chmod(path, 0o644)
         return path
 
-    def stack(self, policy):
+    def stack(self, policy, module=MODULE):
         """The stacks of packaging/pam/login and sshd-kbdint; pam_permit stands for
         the rest of the auth stack (common-auth), so PAM_IGNORE shows as success."""
         for service in ("login", "sshd"):
             with open(os.path.join(self.confdir, service), "w") as f:
-                f.write(f"auth [success=done ignore=ignore default=die] {MODULE} "
+                f.write(f"auth [success=done ignore=ignore default=die] {module} "
                         f"policy={policy}\n"
                         "auth required pam_permit.so\n"
-                        f"account required {MODULE} policy={policy}\n"
+                        f"account required {module} policy={policy}\n"
                         "session required pam_loginuid.so\n"
-                        f"session required {MODULE} policy={policy}\n")
+                        f"session required {module} policy={policy}\n")
 
     def install_roles(self, doc, policy):
         path = os.path.join(self.dir, "roles.json")
@@ -501,6 +502,63 @@ def scenarios(env):
                       "keyboard-interactive/pam\n"], rhost="127.0.0.1")
     check("sshd service, publickey then keyboard-interactive: session opened",
           o.get("open") == "PAM_SUCCESS", o["raw"])
+
+    # --- the plugin: pam_nexusbg-auth.so next to the module, refused unless safe ------
+    # A copy of the module in a directory of its own, so its plugin can be
+    # missing, foreign or unsafe without touching the build tree.
+    sec = os.path.join(env.dir, "security")
+    os.mkdir(sec, 0o755)
+    mod = os.path.join(sec, "pam_nexusbg.so")
+    plug = os.path.join(sec, "pam_nexusbg-auth.so")
+    shutil.copyfile(MODULE, mod)
+    os.chmod(mod, 0o644)
+
+    def install_plugin(src=PLUGIN, mode=0o644, owner=0):
+        if os.path.lexists(plug):
+            os.unlink(plug)
+        shutil.copyfile(src, plug)
+        os.chown(plug, owner, 0)
+        os.chmod(plug, mode)
+
+    env.stack(pol, module=mod)
+    install_plugin()
+    o = attempt(env, P + "alice", signed(alice), steps="auth,acct")
+    check("plugin next to the module: auth PAM_SUCCESS", o.get("auth") == "PAM_SUCCESS" and
+          o.get("acct") == "PAM_SUCCESS", o["raw"])
+    refusals = [
+        ("plugin missing", lambda: os.unlink(plug)),
+        ("plugin not owned by root", lambda: install_plugin(owner=1)),
+        ("plugin writable by its group", lambda: install_plugin(mode=0o664)),
+        ("plugin writable by others", lambda: install_plugin(mode=0o646)),
+        ("plugin a symbolic link", lambda: (os.unlink(plug), os.symlink(PLUGIN, plug))),
+        ("plugin of another build", lambda: install_plugin(os.environ["NBG_OTHER_PLUGIN"])),
+        ("not a plugin", lambda: install_plugin(mod)),
+    ]
+    for name, spoil in refusals:
+        install_plugin()
+        spoil()
+        o = attempt(env, P + "alice", signed(alice))
+        expect_denied(name, o, "internal-error", code="PAM_AUTHINFO_UNAVAIL", challenge=False)
+    install_plugin()
+    os.chmod(sec, 0o775)
+    o = attempt(env, P + "alice", signed(alice))
+    expect_denied("plugin directory writable by its group", o, "internal-error",
+                  code="PAM_AUTHINFO_UNAVAIL", challenge=False)
+    os.chmod(sec, 0o755)
+    # Without the plugin, step 1 still answers: refused users get their own
+    # reason, users that are not ours and fallback accounts go on to the rest
+    # of the stack (local admins keep the console).
+    os.unlink(plug)
+    o = attempt(env, P + "carol", signed(carol))
+    expect_denied("no plugin, blocked user", o, "user-blocked", challenge=False)
+    o = attempt(env, P + "ro", lambda chal: [], steps="auth")
+    check("no plugin, fallback account: ignored (the rest of the stack decides)",
+          o.get("auth") == "PAM_SUCCESS" and o["challenge"] is None, o["raw"])
+    env.stack(env.policy("ignore-noplugin.conf", unknown_users="ignore"), module=mod)
+    o = attempt(env, P + "zed", lambda chal: [], steps="auth")
+    check("no plugin, unknown_users ignore: ignored (the rest of the stack decides)",
+          o.get("auth") == "PAM_SUCCESS" and o["challenge"] is None, o["raw"])
+    env.stack(pol)
 
     # --- expiry (last: it waits) -------------------------------------------------------
     env.stack(env.policy("short.conf", auth_challenge_ttl="10s"))

@@ -325,6 +325,8 @@ _e2e_install() {
 	fi
 	install -m 0644 -o root -g root "$NBG_BUILDDIR/pam_nexusbg/pam_nexusbg.so" \
 	    "$secdir/pam_nexusbg.so" || sshd_fail "cannot install the module in $secdir"
+	install -m 0644 -o root -g root "$NBG_BUILDDIR/pam_nexusbg/pam_nexusbg-auth.so" \
+	    "$secdir/pam_nexusbg-auth.so" || sshd_fail "cannot install the auth-phase plugin in $secdir"
 	if ! { install -d -m 0755 -o root -g root /etc/nexusbg &&
 	    install -m 0644 -o root -g root "$NBG_SRCDIR/policy/nexusbg-policy.conf" "$E2E_POLICY" &&
 	    install -m 0644 -o root -g root "$NBG_SRCDIR/packaging/pam/sshd" /etc/pam.d/sshd &&

@@ -5,8 +5,11 @@ import subprocess
 
 
 def run(cmd, check=True, env=None, input=None):
-    """Run cmd, capture its output; raise with both outputs when check fails."""
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, input=input)
+    """Run cmd, capture its output; raise with both outputs when check fails.
+    Bytes that are not UTF-8 are replaced: ausearch -i prints decoded fields, and
+    an audit log shared with other tests may hold any byte in a user name."""
+    p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", env=env,
+                       input=input)
     if check and p.returncode != 0:
         raise RuntimeError(f"{cmd}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
     return p

@@ -40,6 +40,8 @@ for f in ./usr/bin/nexusbg ./usr/libexec/nexusbg/nexusbg-admin ./usr/bin/nexusbg
 done
 grep -qE '^\./lib/[^/]+/security/pam_nexusbg\.so$' <<<"$contents" &&
 	ok "module in the PAM module directory" || bad "module not in /lib/<triplet>/security"
+grep -qE '^\./lib/[^/]+/security/pam_nexusbg-auth\.so$' <<<"$contents" &&
+	ok "auth-phase plugin next to the module" || bad "plugin not in /lib/<triplet>/security"
 dpkg-deb -x "$deb" "$tmp/x"
 needed=$(readelf -d "$tmp/x/usr/bin/nexusbg" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
 [ "$needed" = libc.so.6 ] && ok "nexusbg links libc only" || bad "nexusbg links $(echo $needed)"

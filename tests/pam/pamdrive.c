@@ -9,7 +9,12 @@
  * usage: pamdrive --confdir DIR --service NAME --user USER
  *                 [--rhost HOST] [--tty TTY] [--env NAME=VALUE]...
  *                 [--steps acct,open,close] [--password PW]
+ *                 [--after-acct SHELL-COMMAND]
  *                 [--run-as-user -- CMD ARGS...]
+ *
+ * --after-acct runs the command (sh -c, as the caller) between the account
+ * phase and open_session of the same handle, as if it happened while sshd
+ * was between the two: a sync, a chmod.
  */
 #include <security/pam_appl.h>
 #include <errno.h>
@@ -104,7 +109,7 @@ static int run_as_user(const char *user, char **cmd)
 int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = "sshd", *user = NULL, *rhost = NULL, *tty = NULL;
-	const char *steps = "acct,open,close";
+	const char *steps = "acct,open,close", *after_acct = NULL;
 	char **envs = calloc((size_t)argc, sizeof(char *)), **cmd = NULL;
 	size_t nenv = 0;
 	struct pam_conv pc = { conv, NULL };
@@ -130,6 +135,7 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--env") == 0) envs[nenv++] = argv[++i];
 		else if (strcmp(argv[i], "--steps") == 0) steps = argv[++i];
 		else if (strcmp(argv[i], "--password") == 0) password = argv[++i];
+		else if (strcmp(argv[i], "--after-acct") == 0) after_acct = argv[++i];
 		else {
 			fprintf(stderr, "pamdrive: unknown option %s\n", argv[i]);
 			return 2;
@@ -160,6 +166,13 @@ int main(int argc, char **argv)
 		r = pam_acct_mgmt(pamh, 0);
 		printf("acct=%s\n", retname(r));
 		failed |= r != PAM_SUCCESS;
+	}
+	if (!failed && after_acct != NULL) {
+		int st;
+
+		fflush(stdout);
+		st = system(after_acct);
+		printf("after-acct=%d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	}
 	/* sshd sets SSH_AUTH_INFO_0 only after the account stack (auth2.c). */
 	for (size_t k = 0; k < nenv; k++)

@@ -88,9 +88,11 @@ class Env:
 
 
 def pamdrive(env, user, service="sshd", rhost=None, conn=None, auth_info=None,
-             steps="acct,open,close", run_cmd=None, password=None):
+             steps="acct,open,close", run_cmd=None, password=None, after_acct=None):
     cmd = [PAMDRIVE, "--confdir", env.confdir, "--service", service, "--user", user,
            "--steps", steps]
+    if after_acct is not None:
+        cmd += ["--after-acct", after_acct]
     if rhost:
         cmd += ["--rhost", rhost]
     if conn:
@@ -369,6 +371,51 @@ def scenarios(env):
     lines = audit_lines(o["ref"]) if o.get("ref") else []
     check("not-fido2-key: audit carries the key fingerprint",
           any(f"fp={plain[2]}" in l for l in lines), "\n".join(lines))
+
+    # One mapping of the role table per login: the session phase uses the one
+    # the account phase opened only while the file and its directory are as
+    # they were; a sync or a chmod in between is seen by the session phase.
+    # (A cache of its own, so the serials here do not meet the ones below.)
+    cache2 = os.path.join(env.dir, "cache2")
+    os.mkdir(cache2, 0o755)
+    pol3 = env.policy(POLICY.format(cache=cache2, stale="deny", unknown="deny",
+                                    fallback="auto", p=P), "between.conf")
+    pam_stack(env, pol3)
+    env.install_roles(doc, pol3)
+    o = pamdrive(env, P + "alice", conn=good, auth_info=ai(alice), after_acct="true")
+    check("table unchanged between the phases: session opened",
+          o.get("acct") == "PAM_SUCCESS" and o.get("open") == "PAM_SUCCESS" and
+          o.get("env", {}).get("NEXUSBG_ROLE") == "reader", o["raw"])
+    blocked_doc = dict(doc, serial=11, users=[dict(u, blocked=True) if u["login"] == P + "alice"
+                                              else u for u in doc["users"]])
+    blocked_path = os.path.join(env.dir, "blocked.json")
+    with open(blocked_path, "w") as f:
+        import json
+        json.dump(blocked_doc, f)
+    o = pamdrive(env, P + "alice", conn=good, auth_info=ai(alice), run_cmd=check_cmd,
+                 after_acct=shlex.join([NEXUSBG, "sync", "--policy", pol3, "--file",
+                                        blocked_path, "--quiet"]))
+    check("sync between the phases: account granted, sync done",
+          o.get("acct") == "PAM_SUCCESS" and o.get("after-acct") == "0", o["raw"])
+    check("sync between the phases: the session phase sees the new table",
+          o.get("open") == "PAM_SESSION_ERR" and "run" not in o, o["raw"])
+    expect_denied_audit("sync between the phases", o, "user-blocked")
+    db3 = os.path.join(cache2, "roles.db")
+    o = pamdrive(env, P + "bob", conn=good, auth_info=ai(bob), run_cmd=check_cmd,
+                 after_acct=shlex.join(["chmod", "o+w", db3]))
+    os.chmod(db3, 0o644)
+    check("table made writable between the phases: session refused",
+          o.get("acct") == "PAM_SUCCESS" and o.get("open") == "PAM_SESSION_ERR" and
+          "run" not in o, o["raw"])
+    expect_denied_audit("table made writable between the phases", o, "cache-insecure")
+    o = pamdrive(env, P + "bob", conn=good, auth_info=ai(bob), run_cmd=check_cmd,
+                 after_acct=shlex.join(["chmod", "o+w", cache2]))
+    os.chmod(cache2, 0o755)
+    check("table directory made writable between the phases: session refused",
+          o.get("acct") == "PAM_SUCCESS" and o.get("open") == "PAM_SESSION_ERR", o["raw"])
+    expect_denied_audit("table directory made writable between the phases", o,
+                        "cache-insecure")
+    pam_stack(env, pol)
 
     # hostile fields must not forge audit fields
     o = pamdrive(env, P + "zed", rhost="x res=success addr=1.2.3.4", conn=good, steps="acct")
