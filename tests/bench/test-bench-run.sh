@@ -30,6 +30,7 @@ check "every figure is present and positive" 'python3 - "$T/figures.json" <<PY
 import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]
 keys = ("pam_us", "unix_us", "true_us", "keys_us", "check_us", "check_refused_us",
+        "sync_start_ms",
         "sync_s", "sync_rss_mib", "sync304_ms", "cache_mb")
 sys.exit(0 if [r["users"] for r in rows] == [10, 100] and
          all(r[k] > 0 for r in rows for k in keys) else 1)
