@@ -187,7 +187,7 @@ static int cmp_uid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int parse_u32(const char *s, uint32_t *out)
+int nbg_accounts_parse_u32(const char *s, uint32_t *out)
 {
 	unsigned long long v = 0;
 
@@ -205,7 +205,7 @@ static int parse_u32(const char *s, uint32_t *out)
 }
 
 /* Split LINE in place at ':' into at most MAX fields; returns the count. */
-static size_t split_fields(char *line, char **f, size_t max)
+size_t nbg_accounts_split(char *line, char **f, size_t max)
 {
 	size_t n = 0;
 
@@ -239,7 +239,7 @@ static int each_line(FILE *fp, const char *what, size_t nfields,
 			line[--n] = '\0';
 		if (*line == '#' || *line == '+' || *line == '-' || *line == '\0')
 			continue;
-		if (split_fields(line, f, nfields) != nfields)
+		if (nbg_accounts_split(line, f, nfields) != nfields)
 			continue;
 		if (fn(arg, f) != 0) {
 			acct_err(err, "%s: out of memory", what);
@@ -319,7 +319,7 @@ static int collect_local(void *arg, char **f)
 	struct acct_ctx *c = arg;
 	uint32_t uid;
 
-	if (parse_u32(f[2], &uid) != 0)
+	if (nbg_accounts_parse_u32(f[2], &uid) != 0)
 		return 0;
 	if (uid >= c->o->uid_min && uid <= c->o->uid_max && add_used(c, uid) != 0)
 		return -1;
@@ -333,7 +333,7 @@ static int collect_prev(void *arg, char **f)
 	struct acct_ctx *c = arg;
 	uint32_t uid;
 
-	if (parse_u32(f[2], &uid) != 0 || strlen(f[0]) > NBG_USER_MAX)
+	if (nbg_accounts_parse_u32(f[2], &uid) != 0 || strlen(f[0]) > NBG_USER_MAX)
 		return 0;
 	if (uid < c->o->uid_min || uid > c->o->uid_max || !nbg_valid_username(f[0]))
 		return 0;	/* not one of ours */
@@ -352,7 +352,7 @@ static int check_group_entry(void *arg, char **f)
 	struct group_check *g = arg;
 	uint32_t gid;
 
-	if (parse_u32(f[2], &gid) != 0 || g->msg[0] != '\0')
+	if (nbg_accounts_parse_u32(f[2], &gid) != 0 || g->msg[0] != '\0')
 		return 0;
 	if (gid == g->o->gid && strcmp(f[0], NBG_ACCOUNTS_GROUP) != 0)
 		snprintf(g->msg, NBG_CF_ERR_LEN, "gid %u belongs to local group '%.64s'",

@@ -91,4 +91,10 @@ int nbg_accounts_sync(const struct nbg_accounts_opts *o, const struct nbg_accoun
 void nbg_accounts_fingerprint(const struct nbg_accounts_opts *o, const uint8_t source[32],
     uint8_t out[32]);
 
+/* A decimal uid or gid of passwd(5)/group(5), no sign, no blanks: 0 or -1. */
+int nbg_accounts_parse_u32(const char *s, uint32_t *out);
+/* Split LINE in place at ':' into at most MAX fields; returns the count
+ * (MAX + 1 when there are more). */
+size_t nbg_accounts_split(char *line, char **f, size_t max);
+
 #endif

@@ -159,40 +159,6 @@ int nbg_accounts_db_read(const struct nbg_accounts_opts *o, char **text, size_t 
 	return r == NBG_CF_OK ? NBG_CF_OK : NBG_CF_ERR_NOT_FOUND;
 }
 
-static int parse_id(const char *s, uint32_t *out)
-{
-	unsigned long long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long long)(*s - '0');
-		if (v > UINT32_MAX)
-			return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
-/* Split LINE in place at ':' into exactly N fields. */
-static int split(char *line, char **f, size_t n)
-{
-	size_t k = 0;
-
-	f[k++] = line;
-	for (char *p = line; *p != '\0'; p++) {
-		if (*p != ':')
-			continue;
-		if (k == n)
-			return -1;
-		*p = '\0';
-		f[k++] = p + 1;
-	}
-	return k == n ? 0 : -1;
-}
-
 /* accounts.c's passwd lines into entries (pointing into TEXT, which is cut up). */
 static int parse_passwd(char *text, struct nbg_acctdb_entry **out, size_t *n,
     char err[NBG_CF_ERR_LEN])
@@ -213,8 +179,8 @@ static int parse_passwd(char *text, struct nbg_acctdb_entry **out, size_t *n,
 			goto bad;
 		}
 		*nl++ = '\0';
-		if (split(line, f, 7) != 0 || parse_id(f[2], &v[k].uid) != 0 ||
-		    parse_id(f[3], &v[k].gid) != 0) {
+		if (nbg_accounts_split(line, f, 7) != 7 || nbg_accounts_parse_u32(f[2], &v[k].uid) != 0 ||
+		    nbg_accounts_parse_u32(f[3], &v[k].gid) != 0) {
 			db_err(err, "accounts: malformed passwd line %zu", k + 1);
 			goto bad;
 		}
@@ -240,7 +206,7 @@ static int parse_group(char *text, const char **name, uint32_t *gid,
 
 	if ((nl = strchr(text, '\n')) != NULL)
 		*nl = '\0';
-	if (split(text, f, 4) != 0 || parse_id(f[2], gid) != 0) {
+	if (nbg_accounts_split(text, f, 4) != 4 || nbg_accounts_parse_u32(f[2], gid) != 0) {
 		db_err(err, "accounts: malformed group line");
 		return -1;
 	}
